@@ -1,0 +1,1 @@
+//! award-loyalty-points Lambda handler (being written).

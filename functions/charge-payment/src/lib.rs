@@ -1,0 +1,1 @@
+//! charge-payment Lambda handler (being written).

@@ -1,0 +1,1 @@
+//! complete-order Lambda handler (being written).

@@ -1,0 +1,1 @@
+//! create-shipment Lambda handler (being written).

@@ -1,0 +1,1 @@
+//! decide-approval Lambda handler (being written).

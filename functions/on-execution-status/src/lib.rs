@@ -1,0 +1,1 @@
+//! on-execution-status Lambda handler (being written).

@@ -1,0 +1,1 @@
+//! record-failure Lambda handler (being written).

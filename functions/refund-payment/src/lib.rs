@@ -1,0 +1,1 @@
+//! refund-payment Lambda handler (being written).

@@ -1,0 +1,1 @@
+//! release-item Lambda handler (being written).

@@ -1,0 +1,1 @@
+//! request-approval Lambda handler (being written).

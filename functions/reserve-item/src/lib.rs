@@ -1,0 +1,1 @@
+//! reserve-item Lambda handler (being written).

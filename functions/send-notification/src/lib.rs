@@ -1,0 +1,1 @@
+//! send-notification Lambda handler (being written).

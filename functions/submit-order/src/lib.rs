@@ -1,0 +1,1 @@
+//! submit-order Lambda handler (being written).

@@ -1,0 +1,1 @@
+//! validate-order Lambda handler (being written).

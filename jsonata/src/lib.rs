@@ -1,0 +1,1 @@
+//! sfn-jsonata (being written).

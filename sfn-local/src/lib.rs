@@ -1,0 +1,1 @@
+//! sfn-local (being written).
