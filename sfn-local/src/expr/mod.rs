@@ -1,0 +1,23 @@
+//! Expressions of the JSONPath query language: paths, payload templates, intrinsic functions
+//! and Choice rules. Pure functions of a [`Scope`]; no I/O, no clock.
+//!
+//! Errors carry only the detail of what went wrong (`cause`); the executor adds AWS's prefix
+//! "An error occurred while executing the state 'X' (entered at the event id #N). ".
+
+use serde_json::{Map, Value};
+
+pub mod choice;
+pub mod intrinsic;
+pub mod path;
+pub mod template;
+
+/// What an expression can see.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The effective input of the state (`$`).
+    pub input: &'a Value,
+    /// The context object (`$$`): Execution, State, StateMachine, Task, Map.Item.
+    pub context: &'a Value,
+    /// Workflow variables in scope (`$name`), assigned by `Assign`.
+    pub variables: &'a Map<String, Value>,
+}

@@ -1,0 +1,3 @@
+//! The definition model: ASL documents as Rust types (serde).
+
+pub mod choice;
