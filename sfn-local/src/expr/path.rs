@@ -1,1 +1,183 @@
-//! (being written)
+//! JSONPath as Step Functions runs it: InputPath, OutputPath, ItemsPath, `.$` values, Choice
+//! `Variable`, the `...Path` fields, and ResultPath's reference paths.
+//!
+//! Hand-written rather than `serde_json_path`: Step Functions uses the Jayway dialect, and
+//! RFC 9535 differs from it where ASL definitions depend on it —
+//! - member names in dot notation may hold `-` and other characters (`$.delivery-partner`);
+//! - Jayway functions (`$.items.length()`), `in`/`nin`/`size`/`empty` filter operators;
+//! - a filter applied to an object tests the object itself;
+//! - `$$` (context object) and `$name` (variables) roots;
+//! - results: a *definite* path (names and single indexes only) gives the value itself or
+//!   fails with Jayway's "No results for path" message, while an *indefinite* one gives an
+//!   array of matches, empty when nothing matches.
+
+mod eval;
+mod syntax;
+
+use serde_json::Value;
+
+pub use eval::{json_equal, number_cmp};
+pub use syntax::{JsonPath, Root, Segment, Selector, parse};
+
+use super::Scope;
+use crate::error::{StatesError, names};
+
+/// Evaluate a JSONPath (`$...`), context path (`$$...`) or variable path (`$name...`).
+/// Definite paths give the value; indefinite paths give an array of matches.
+/// Nothing matched → `States.Runtime` "Invalid path '$.x' : No results for path: $['x']".
+pub fn query(path: &str, scope: &Scope) -> Result<Value, StatesError> {
+    let parsed = parse_runtime(path)?;
+    evaluate(&parsed, scope)?.ok_or_else(|| no_results(path, &parsed))
+}
+
+/// Same as [`query`], but `Ok(None)` when nothing matches (for IsPresent and optional fields).
+pub fn query_opt(path: &str, scope: &Scope) -> Result<Option<Value>, StatesError> {
+    let parsed = parse_runtime(path)?;
+    evaluate(&parsed, scope)
+}
+
+/// Evaluate an already parsed path.
+pub fn evaluate(path: &JsonPath, scope: &Scope) -> Result<Option<Value>, StatesError> {
+    let root = match &path.root {
+        Root::Input => scope.input,
+        Root::Context => scope.context,
+        Root::Variable(name) => match scope.variables.get(name) {
+            Some(v) => v,
+            None => return Ok(None),
+        },
+    };
+    let found = eval::select(root, &path.segments);
+    let value = if path.is_definite() {
+        match found.into_iter().next() {
+            Some(v) => v.into_value(),
+            None => return Ok(None),
+        }
+    } else {
+        Value::Array(found.into_iter().map(eval::Selected::into_value).collect())
+    };
+    Ok(match path.function {
+        Some(f) => eval::call(f, &value),
+        None => Some(value),
+    })
+}
+
+fn parse_runtime(path: &str) -> Result<JsonPath, StatesError> {
+    parse(path).map_err(|reason| StatesError::runtime(format!("Invalid path '{path}' : {reason}")))
+}
+
+/// Jayway's message for a definite path that selects nothing.
+pub fn no_results(path: &str, parsed: &JsonPath) -> StatesError {
+    let mut canonical = match &parsed.root {
+        Root::Variable(name) => format!("${name}"),
+        _ => "$".to_string(),
+    };
+    for segment in &parsed.segments {
+        canonical.push_str(&segment.to_string());
+    }
+    StatesError::runtime(format!(
+        "Invalid path '{path}' : No results for path: {canonical}"
+    ))
+}
+
+/// ResultPath: place `result` into `state_input` at a reference path (`$`, `$.a.b`, `$['a']`,
+/// `$.a[0]`), creating objects as needed. `States.ResultPathMatchFailure` when the input
+/// cannot hold it (a non-object on the way, an index out of range).
+pub fn apply_result_path(
+    state_input: Value,
+    result_path: &str,
+    result: Value,
+) -> Result<Value, StatesError> {
+    let parsed = parse_reference(result_path).map_err(|reason| {
+        StatesError::runtime(format!("Invalid path '{result_path}' : {reason}"))
+    })?;
+    if parsed.segments.is_empty() {
+        return Ok(result);
+    }
+    let mut document = state_input;
+    if place(&mut document, &parsed.segments, result) {
+        Ok(document)
+    } else {
+        Err(StatesError::new(
+            names::RESULT_PATH_MATCH_FAILURE,
+            format!(
+                "Unable to apply ReferencePath {result_path} to input {}",
+                compact(&document)
+            ),
+        ))
+    }
+}
+
+/// Set `value` at `segments` under `target`; false (and `target` untouched) when impossible.
+fn place(target: &mut Value, segments: &[Segment], value: Value) -> bool {
+    let Some((first, rest)) = segments.split_first() else {
+        *target = value;
+        return true;
+    };
+    match first {
+        Segment::Child(Selector::Name(name)) => {
+            let Value::Object(map) = target else {
+                return false;
+            };
+            if rest.is_empty() {
+                map.insert(name.clone(), value);
+                return true;
+            }
+            match map.get_mut(name) {
+                Some(child) => place(child, rest, value),
+                None => {
+                    let mut child = Value::Object(serde_json::Map::new());
+                    if place(&mut child, rest, value) {
+                        map.insert(name.clone(), child);
+                        true
+                    } else {
+                        false
+                    }
+                }
+            }
+        }
+        Segment::Child(Selector::Index(i)) => {
+            let Value::Array(items) = target else {
+                return false;
+            };
+            let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+            let at = if *i < 0 { len + i } else { *i };
+            match usize::try_from(at).ok().and_then(|at| items.get_mut(at)) {
+                Some(child) => place(child, rest, value),
+                None => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Compact JSON, as AWS quotes values in causes.
+pub fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Static check: a syntactically valid JSONPath, context path or variable path.
+pub fn check_path(path: &str) -> Result<(), String> {
+    parse(path).map(|_| ())
+}
+
+fn parse_reference(path: &str) -> Result<JsonPath, String> {
+    let parsed = parse(path)?;
+    if parsed.root != Root::Input {
+        return Err("a reference path must start with '$' and refer to the input".into());
+    }
+    if !parsed.is_definite() || parsed.function.is_some() {
+        return Err(
+            "a reference path may only use names and single indexes (no wildcards, filters, slices or functions)"
+                .into(),
+        );
+    }
+    Ok(parsed)
+}
+
+/// Static check for ResultPath-style reference paths: definite, input-rooted.
+pub fn check_reference_path(path: &str) -> Result<(), String> {
+    parse_reference(path).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests;

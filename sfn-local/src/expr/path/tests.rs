@@ -1,0 +1,143 @@
+use serde_json::{Map, Value, json};
+
+use super::*;
+
+fn run(path: &str, input: Value) -> Result<Value, StatesError> {
+    let context = json!({"Execution": {"Id": "arn:x", "Input": {"k": 1}}});
+    let vars: Map<String, Value> = [("v".to_string(), json!({"a": [1, 2]}))]
+        .into_iter()
+        .collect();
+    let scope = Scope {
+        input: &input,
+        context: &context,
+        variables: &vars,
+    };
+    query(path, &scope)
+}
+
+#[test]
+fn definite_paths_give_the_value() {
+    let input = json!({"a": {"b": [10, 20, 30]}, "delivery-partner": "x", "a b": 1});
+    assert_eq!(run("$", input.clone()).unwrap(), input);
+    assert_eq!(run("$.a.b[1]", input.clone()).unwrap(), json!(20));
+    assert_eq!(run("$.a.b[-1]", input.clone()).unwrap(), json!(30));
+    assert_eq!(run("$['a b']", input.clone()).unwrap(), json!(1));
+    assert_eq!(
+        run("$.delivery-partner", input.clone()).unwrap(),
+        json!("x")
+    );
+    assert_eq!(run("$.a.b.length()", input).unwrap(), json!(3));
+}
+
+#[test]
+fn context_and_variable_roots() {
+    assert_eq!(run("$$.Execution.Input.k", json!({})).unwrap(), json!(1));
+    assert_eq!(run("$v.a[0]", json!({})).unwrap(), json!(1));
+    assert!(run("$nope", json!({})).is_err());
+}
+
+#[test]
+fn indefinite_paths_give_arrays() {
+    let input = json!({"items": [{"v": 1}, {"v": 2}, {"w": 3}]});
+    assert_eq!(run("$.items[*].v", input.clone()).unwrap(), json!([1, 2]));
+    assert_eq!(run("$.items[1:].v", input.clone()).unwrap(), json!([2]));
+    assert_eq!(
+        run("$.items[-1:]", input.clone()).unwrap(),
+        json!([{"w": 3}])
+    );
+    assert_eq!(run("$..v", input.clone()).unwrap(), json!([1, 2]));
+    assert_eq!(
+        run("$.items[?(@.v > 1)]", input.clone()).unwrap(),
+        json!([{"v": 2}])
+    );
+    assert_eq!(
+        run("$.items[?(@.w)]", input.clone()).unwrap(),
+        json!([{"w": 3}])
+    );
+    assert_eq!(run("$.missing[*]", input).unwrap(), json!([]));
+}
+
+#[test]
+fn filters_compare_like_jayway() {
+    let input = json!({"users": [{"s": 0, "n": "a"}, {"s": 1, "n": "b"}, {"s": "0"}]});
+    assert_eq!(
+        run("$.users[?(@.s == 0)].n", input.clone()).unwrap(),
+        json!(["a"])
+    );
+    assert_eq!(
+        run("$.users[?(@.s == 0 || @.n == 'b')].n", input.clone()).unwrap(),
+        json!(["a", "b"])
+    );
+    assert_eq!(
+        run("$.users[?(@.n in ['b','c'])].s", input.clone()).unwrap(),
+        json!([1])
+    );
+    assert_eq!(
+        run("$.users[?(!(@.s == 0))].s", input).unwrap(),
+        json!([1, "0"])
+    );
+}
+
+#[test]
+fn missing_definite_path_uses_aws_wording() {
+    let err = run("$.NoSuchOutputPath", json!({"int-literal": 0})).unwrap_err();
+    assert_eq!(err.error, "States.Runtime");
+    assert_eq!(
+        err.cause,
+        "Invalid path '$.NoSuchOutputPath' : No results for path: $['NoSuchOutputPath']"
+    );
+    let err = run("$.a[3]", json!({"a": [1]})).unwrap_err();
+    assert_eq!(
+        err.cause,
+        "Invalid path '$.a[3]' : No results for path: $['a'][3]"
+    );
+}
+
+#[test]
+fn result_path_places_values() {
+    let out = apply_result_path(json!({"a": 1}), "$.b.c", json!(2)).unwrap();
+    assert_eq!(out, json!({"a": 1, "b": {"c": 2}}));
+    let out = apply_result_path(json!({"a": 1}), "$", json!(2)).unwrap();
+    assert_eq!(out, json!(2));
+    let out = apply_result_path(json!({"a": [0, 1]}), "$.a[1]", json!("x")).unwrap();
+    assert_eq!(out, json!({"a": [0, "x"]}));
+    let out = apply_result_path(json!({"a": {"k": 1}}), "$['a']['z']", json!(3)).unwrap();
+    assert_eq!(out, json!({"a": {"k": 1, "z": 3}}));
+}
+
+#[test]
+fn result_path_failures() {
+    let err = apply_result_path(json!("text"), "$.a", json!(1)).unwrap_err();
+    assert_eq!(err.error, "States.ResultPathMatchFailure");
+    assert_eq!(
+        err.cause,
+        "Unable to apply ReferencePath $.a to input \"text\""
+    );
+    assert!(apply_result_path(json!({"a": 5}), "$.a.b", json!(1)).is_err());
+    assert!(apply_result_path(json!({"a": []}), "$.a[0]", json!(1)).is_err());
+}
+
+#[test]
+fn static_checks() {
+    assert!(check_path("$.a[?(@.x > 1)]").is_ok());
+    assert!(check_path("$$.Map.Item.Value").is_ok());
+    assert!(check_path("a.b").is_err());
+    assert!(check_path("$.a[").is_err());
+    assert!(check_reference_path("$.a.b").is_ok());
+    assert!(check_reference_path("$.a[*]").is_err());
+    assert!(check_reference_path("$$.Execution").is_err());
+}
+
+#[test]
+fn display_round_trips() {
+    for text in [
+        "$.a['b c'][0]",
+        "$..x[1:3]",
+        "$.a[?(@.x > 1 && @.y == 'q')]",
+        "$$.Map.Item.Value",
+        "$v[0,1]",
+    ] {
+        let parsed = parse(text).unwrap();
+        assert_eq!(parse(&parsed.to_string()).unwrap(), parsed, "{text}");
+    }
+}
