@@ -19,6 +19,7 @@ later samples use), each function's events in file-name order. Prints one line p
 `N passed, M failed`; exits non-zero on any failure.
 
 Usage: scripts/replay_events.py [--only FUNCTION ...] [--keep-logs]
+       scripts/replay_events.py --serve   # set everything up, print how to invoke, wait for Ctrl-C
 Needs: cargo-lambda, moto_server and boto3 (scripts/dev-env.sh installs them).
 """
 
@@ -296,6 +297,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="+", metavar="FUNCTION", help="replay only these functions")
     parser.add_argument("--keep-logs", action="store_true", help="keep the moto and watch logs")
+    parser.add_argument("--serve", action="store_true",
+                        help="only start moto_server and cargo lambda watch, and wait (for manual invokes)")
     args = parser.parse_args()
 
     for tool in ("cargo-lambda", "moto_server"):
@@ -343,6 +346,16 @@ def main():
         wait_for_port(watch_port, watch, 300, "cargo lambda watch")
         log(f"replay: cargo lambda watch on 127.0.0.1:{watch_port}; replaying {len(functions)} functions")
 
+        if args.serve:
+            log(f"replay: serving; logs in {logs}. Try:\n  cargo lambda invoke validate-order -a 127.0.0.1 "
+                f"-p {watch_port} --data-file events/validate-order/01-valid-ord-1001.json\n"
+                f"  (DynamoDB and Step Functions: {endpoint}; tables {function_env}). Ctrl-C stops.")
+            try:
+                while watch.poll() is None and moto.poll() is None:
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                pass
+            return 0
         passed, failed = replay(functions, watch_port)
         if failed:
             log("replay: last lines of cargo lambda watch's log:\n" + tail(os.path.join(logs, "watch.log")))
