@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting, lints, unit and integration tests (DynamoDB tests
+# start their own moto_server), the ASL conformance corpus against sfn-local (when ../shared is
+# beside the checkout), and the replay of every sample event through `cargo lambda watch`.
+# First run on a fresh machine installs the tools (see scripts/dev-env.sh).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if [ -z "${VIRTUAL_ENV:-}" ] || ! command -v cargo-lambda >/dev/null 2>&1; then
+  exec scripts/dev-env.sh --with-cargo-lambda "$0" "$@"
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets -j 2 -- -D warnings
+
+step "cargo test (unit, DynamoDB against moto_server, engine)"
+cargo test --workspace -j 2
+
+step "ASL conformance corpus (cases recorded against AWS Step Functions)"
+scripts/conformance.sh
+
+step "replay events/<function>/ through cargo lambda watch"
+scripts/replay-events.sh
