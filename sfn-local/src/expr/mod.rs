@@ -10,6 +10,7 @@ pub mod choice;
 pub mod intrinsic;
 pub mod path;
 pub mod template;
+pub mod timestamp;
 
 /// What an expression can see.
 #[derive(Debug, Clone, Copy)]

@@ -102,11 +102,7 @@ fn apply_to<'n>(selector: &Selector, node: &'n Value, root: &Value, out: &mut Ve
                 .filter(|v| test(filter, v, root))
                 .for_each(|v| push_ref(out, v)),
             // Jayway applies a filter on an object to the object itself.
-            Value::Object(_) => {
-                if test(filter, node, root) {
-                    push_ref(out, node);
-                }
-            }
+            Value::Object(_) if test(filter, node, root) => push_ref(out, node),
             _ => {}
         },
     }
