@@ -1,3 +1,274 @@
 //! The definition model: ASL documents as Rust types (serde).
+//!
+//! A [`State`] is its `Type` plus every field the States Language defines for any state type;
+//! which fields a given type accepts is checked by `validate` (AWS rejects a `Seconds` on a Pass
+//! state as firmly as a field nobody defines, and one flat type keeps the executor simple).
+//! Numeric fields that JSONata may replace with a `{% %}` string stay [`Value`]s here.
 
 pub mod choice;
+mod fields;
+mod parse;
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use fields::allowed_fields;
+pub use parse::{ModelError, parse_definition, parse_value};
+
+/// `QueryLanguage`: how expressions in the definition are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum QueryLanguage {
+    #[default]
+    JSONPath,
+    JSONata,
+}
+
+/// A state machine, or a Parallel branch / Map item processor (same shape, fewer top fields).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct StateMachine {
+    pub comment: Option<String>,
+    pub start_at: String,
+    pub states: States,
+    pub timeout_seconds: Option<Value>,
+    pub version: Option<String>,
+    pub query_language: Option<QueryLanguage>,
+    /// Map item processors only.
+    pub processor_config: Option<ProcessorConfig>,
+}
+
+/// The states of one machine/branch in definition order, with a name index.
+#[derive(Debug, Clone, Default)]
+pub struct States {
+    pub list: Vec<(String, State)>,
+    index: HashMap<String, usize>,
+}
+
+impl States {
+    pub fn new(list: Vec<(String, State)>) -> Self {
+        let index = list
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.clone(), i))
+            .collect();
+        Self { list, index }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&State> {
+        self.index
+            .get(name)
+            .and_then(|&i| self.list.get(i))
+            .map(|(_, state)| state)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &State)> {
+        self.list.iter().map(|(name, state)| (name.as_str(), state))
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum StateType {
+    Pass,
+    Task,
+    Choice,
+    Wait,
+    Succeed,
+    Fail,
+    Parallel,
+    Map,
+}
+
+impl StateType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "Pass",
+            Self::Task => "Task",
+            Self::Choice => "Choice",
+            Self::Wait => "Wait",
+            Self::Succeed => "Succeed",
+            Self::Fail => "Fail",
+            Self::Parallel => "Parallel",
+            Self::Map => "Map",
+        }
+    }
+}
+
+/// A field that may be absent, `null` (meaningful for InputPath/OutputPath/ResultPath), or set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Nullable<T> {
+    #[default]
+    Absent,
+    Null,
+    Set(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(d)? {
+            None => Self::Null,
+            Some(v) => Self::Set(v),
+        })
+    }
+}
+
+/// One state. Field names follow the States Language (PascalCase).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct State {
+    #[serde(rename = "Type")]
+    pub kind: StateType,
+    pub comment: Option<String>,
+    pub query_language: Option<QueryLanguage>,
+    pub next: Option<String>,
+    pub end: Option<bool>,
+    // Input/output processing (JSONPath).
+    #[serde(default)]
+    pub input_path: Nullable<String>,
+    #[serde(default)]
+    pub output_path: Nullable<String>,
+    #[serde(default)]
+    pub result_path: Nullable<String>,
+    pub parameters: Option<Value>,
+    pub result_selector: Option<Value>,
+    pub result: Option<Value>,
+    // JSONata and variables.
+    pub arguments: Option<Value>,
+    pub output: Option<Value>,
+    pub assign: Option<Value>,
+    // Task.
+    pub resource: Option<String>,
+    pub timeout_seconds: Option<Value>,
+    pub timeout_seconds_path: Option<String>,
+    pub heartbeat_seconds: Option<Value>,
+    pub heartbeat_seconds_path: Option<String>,
+    pub credentials: Option<Value>,
+    // Error handling (Task, Parallel, Map).
+    pub retry: Option<Vec<Retrier>>,
+    pub catch: Option<Vec<Catcher>>,
+    // Choice.
+    pub choices: Option<Vec<choice::ChoiceRule>>,
+    pub default: Option<String>,
+    // Wait.
+    pub seconds: Option<Value>,
+    pub timestamp: Option<Value>,
+    pub seconds_path: Option<String>,
+    pub timestamp_path: Option<String>,
+    // Fail.
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub error_path: Option<String>,
+    pub cause_path: Option<String>,
+    // Parallel.
+    pub branches: Option<Vec<StateMachine>>,
+    // Map.
+    pub item_processor: Option<Box<StateMachine>>,
+    pub iterator: Option<Box<StateMachine>>,
+    pub items_path: Option<String>,
+    pub items: Option<Value>,
+    pub item_selector: Option<Value>,
+    pub item_reader: Option<Value>,
+    pub item_batcher: Option<ItemBatcher>,
+    pub result_writer: Option<Value>,
+    pub max_concurrency: Option<Value>,
+    pub max_concurrency_path: Option<String>,
+    pub tolerated_failure_count: Option<Value>,
+    pub tolerated_failure_count_path: Option<String>,
+    pub tolerated_failure_percentage: Option<Value>,
+    pub tolerated_failure_percentage_path: Option<String>,
+    pub label: Option<String>,
+    /// Whether any field mentions the context object (`$$`); set after parsing so the executor
+    /// builds the context only for states that read it.
+    #[serde(skip)]
+    pub uses_context: bool,
+    /// The field names as written, in order, for validation's per-type field check.
+    #[serde(skip)]
+    pub field_names: Vec<String>,
+}
+
+impl State {
+    /// The Map state's item processor (`ItemProcessor`, or the legacy `Iterator`).
+    pub fn processor(&self) -> Option<&StateMachine> {
+        self.item_processor.as_deref().or(self.iterator.as_deref())
+    }
+
+    pub fn is_end(&self) -> bool {
+        self.end == Some(true)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ProcessorMode {
+    #[default]
+    Inline,
+    Distributed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ExecutionType {
+    Standard,
+    Express,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ProcessorConfig {
+    pub mode: Option<ProcessorMode>,
+    pub execution_type: Option<ExecutionType>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ItemBatcher {
+    pub max_items_per_batch: Option<Value>,
+    pub max_items_per_batch_path: Option<String>,
+    pub max_input_bytes_per_batch: Option<Value>,
+    pub max_input_bytes_per_batch_path: Option<String>,
+    pub batch_input: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum JitterStrategy {
+    Full,
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: Option<Value>,
+    pub max_attempts: Option<Value>,
+    pub backoff_rate: Option<Value>,
+    pub max_delay_seconds: Option<Value>,
+    pub jitter_strategy: Option<JitterStrategy>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct Catcher {
+    pub error_equals: Vec<String>,
+    pub next: String,
+    #[serde(default)]
+    pub result_path: Nullable<String>,
+    pub output: Option<Value>,
+    pub assign: Option<Value>,
+    pub comment: Option<String>,
+}

@@ -1,0 +1,94 @@
+//! The state being executed and its context object (`$$`).
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::run::{Run, format_time};
+use crate::error::StatesError;
+use crate::expr::Scope;
+use crate::model::State;
+
+/// No variables yet (they come with the Variables/JSONata work).
+pub(crate) static NO_VARIABLES: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+
+/// One state while it executes.
+pub(crate) struct StateCtx<'a> {
+    pub run: &'a Run,
+    pub name: &'a str,
+    pub state: &'a State,
+    pub entered_id: u64,
+    pub entered_at: DateTime<Utc>,
+}
+
+/// Per-moment parts of `$$`.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Extras<'a> {
+    pub retry_count: u32,
+    pub task_token: Option<&'a str>,
+    pub map_item: Option<(usize, &'a Value)>,
+}
+
+impl<'a> StateCtx<'a> {
+    pub fn new(run: &'a Run, name: &'a str, state: &'a State, entered_id: u64) -> Self {
+        Self {
+            run,
+            name,
+            state,
+            entered_id,
+            entered_at: run.now(),
+        }
+    }
+
+    /// The context object, or `null` for states that never read it (most; building it costs).
+    pub fn context(&self, extras: Extras<'_>) -> Value {
+        if !self.state.uses_context {
+            return Value::Null;
+        }
+        self.full_context(extras)
+    }
+
+    pub fn full_context(&self, extras: Extras<'_>) -> Value {
+        let mut context = Map::new();
+        context.insert("Execution".into(), self.run.execution_context.clone());
+        context.insert(
+            "State".into(),
+            json!({"EnteredTime": format_time(self.entered_at), "Name": self.name, "RetryCount": extras.retry_count}),
+        );
+        context.insert(
+            "StateMachine".into(),
+            self.run.state_machine_context.clone(),
+        );
+        if let Some(token) = extras.task_token {
+            context.insert("Task".into(), json!({"Token": token}));
+        }
+        if let Some((index, value)) = extras.map_item {
+            context.insert(
+                "Map".into(),
+                json!({"Item": {"Index": index, "Value": value}}),
+            );
+        }
+        Value::Object(context)
+    }
+
+    /// AWS's prefix on errors a state raises while processing its own fields.
+    pub fn located(&self, e: StatesError) -> StatesError {
+        StatesError::new(
+            e.error,
+            format!(
+                "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+                self.name, self.entered_id, e.cause
+            ),
+        )
+    }
+}
+
+/// A scope over `input` and `context`.
+pub(crate) fn scope<'v>(input: &'v Value, context: &'v Value) -> Scope<'v> {
+    Scope {
+        input,
+        context,
+        variables: &NO_VARIABLES,
+    }
+}

@@ -1,0 +1,90 @@
+//! Input and output processing, in AWS's order: InputPath → Parameters → (work) →
+//! ResultSelector → ResultPath → OutputPath.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use super::context::{StateCtx, scope};
+use crate::error::StatesError;
+use crate::expr::{path, template};
+use crate::model::Nullable;
+
+impl StateCtx<'_> {
+    /// InputPath: the part of the state input the state works on (`null` → `{}`).
+    pub fn input_path<'v>(
+        &self,
+        raw: &'v Value,
+        context: &Value,
+    ) -> Result<Cow<'v, Value>, StatesError> {
+        match &self.state.input_path {
+            Nullable::Absent => Ok(Cow::Borrowed(raw)),
+            Nullable::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
+            Nullable::Set(p) if p == "$" => Ok(Cow::Borrowed(raw)),
+            Nullable::Set(p) => path::query(p, &scope(raw, context))
+                .map(Cow::Owned)
+                .map_err(|e| self.located(e)),
+        }
+    }
+
+    /// A payload template (Parameters, ResultSelector, ItemSelector) over `input`.
+    pub fn template(
+        &self,
+        tmpl: &Value,
+        input: &Value,
+        context: &Value,
+    ) -> Result<Value, StatesError> {
+        template::evaluate(tmpl, &scope(input, context)).map_err(|e| self.located(e))
+    }
+
+    /// Parameters if the state has them, else the effective input itself.
+    pub fn parameters(
+        &self,
+        effective: Cow<'_, Value>,
+        context: &Value,
+    ) -> Result<Value, StatesError> {
+        match &self.state.parameters {
+            Some(tmpl) => self.template(tmpl, &effective, context),
+            None => Ok(effective.into_owned()),
+        }
+    }
+
+    /// ResultSelector over a task/Map/Parallel result.
+    pub fn result_selector(&self, result: Value, context: &Value) -> Result<Value, StatesError> {
+        match &self.state.result_selector {
+            Some(tmpl) => self.template(tmpl, &result, context),
+            None => Ok(result),
+        }
+    }
+
+    /// ResultPath: where the result goes in the raw state input (`null` keeps the input).
+    pub fn result_path(&self, raw: Value, result: Value) -> Result<Value, StatesError> {
+        place(&self.state.result_path, raw, result).map_err(|e| self.located(e))
+    }
+
+    /// OutputPath: the part of the combined value passed on (`null` → `{}`).
+    pub fn output_path(&self, output: Value, context: &Value) -> Result<Value, StatesError> {
+        match &self.state.output_path {
+            Nullable::Absent => Ok(output),
+            Nullable::Null => Ok(Value::Object(Map::new())),
+            Nullable::Set(p) if p == "$" => Ok(output),
+            Nullable::Set(p) => {
+                path::query(p, &scope(&output, context)).map_err(|e| self.located(e))
+            }
+        }
+    }
+}
+
+/// Apply a ResultPath (a state's or a catcher's).
+pub(crate) fn place(
+    result_path: &Nullable<String>,
+    raw: Value,
+    result: Value,
+) -> Result<Value, StatesError> {
+    match result_path {
+        Nullable::Absent => Ok(result),
+        Nullable::Null => Ok(raw),
+        Nullable::Set(p) if p == "$" => Ok(result),
+        Nullable::Set(p) => path::apply_result_path(raw, p, result),
+    }
+}

@@ -1,0 +1,188 @@
+//! The interpreter: runs a [`StateMachine`] with AWS's semantics.
+//!
+//! Time is tokio's clock. Run it on a runtime built with `start_paused(true)` and Waits,
+//! retry back-off and timeouts take no real time while keeping their order and effect exact
+//! (tokio advances a paused clock only when every task is idle); on a normal runtime they
+//! sleep for real. Parallel branches and Map iterations run concurrently as futures of the
+//! execution's task, so cancelling a failed Parallel is dropping its branches.
+
+mod context;
+mod io;
+mod retry;
+mod run;
+mod size;
+mod states;
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::names;
+use crate::history::Event;
+use crate::model::StateMachine;
+use crate::task::{HttpLambdas, LambdaInvoker, TaskTokenError, TaskTokens};
+
+pub use size::PAYLOAD_LIMIT_BYTES;
+
+/// AWS's default limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest state input/output, in bytes of JSON text (256 KiB).
+    pub payload_bytes: usize,
+    /// Most events an execution history may hold (25,000).
+    pub history_events: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            payload_bytes: PAYLOAD_LIMIT_BYTES,
+            history_events: 25_000,
+        }
+    }
+}
+
+/// Runs executions; cheap to clone (shares its invoker and task tokens).
+#[derive(Clone)]
+pub struct Engine {
+    invoker: Arc<dyn LambdaInvoker>,
+    tokens: TaskTokens,
+    limits: Limits,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new(Arc::new(HttpLambdas::default()))
+    }
+}
+
+/// Per-execution settings.
+#[derive(Debug, Clone)]
+pub struct ExecutionOptions {
+    pub execution_name: String,
+    pub state_machine_name: String,
+    pub role_arn: String,
+    pub region: String,
+    pub account: String,
+    /// Keep the full history (event details) in the outcome.
+    pub record_history: bool,
+}
+
+impl Default for ExecutionOptions {
+    fn default() -> Self {
+        Self {
+            execution_name: uuid::Uuid::new_v4().to_string(),
+            state_machine_name: "sfn-local".to_owned(),
+            role_arn: "arn:aws:iam::123456789012:role/sfn-local".to_owned(),
+            region: "us-east-1".to_owned(),
+            account: "123456789012".to_owned(),
+            record_history: false,
+        }
+    }
+}
+
+/// How an execution ended (DescribeExecution's `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::TimedOut => "TIMED_OUT",
+            Self::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// The result of one execution.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: Status,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Events, when `record_history` was set.
+    pub history: Vec<Event>,
+    pub event_count: u64,
+}
+
+impl Outcome {
+    /// DescribeExecution-shaped summary: `{"status":"SUCCEEDED","output":…}` or
+    /// `{"status":"FAILED","error":…,"cause":…}`.
+    pub fn describe(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("status".into(), json!(self.status.as_str()));
+        match self.status {
+            Status::Succeeded => {
+                out.insert("output".into(), self.output.clone().unwrap_or(Value::Null));
+            }
+            _ => {
+                out.insert("error".into(), json!(self.error));
+                out.insert("cause".into(), json!(self.cause));
+            }
+        }
+        Value::Object(out)
+    }
+}
+
+impl Engine {
+    pub fn new(invoker: Arc<dyn LambdaInvoker>) -> Self {
+        Self {
+            invoker,
+            tokens: TaskTokens::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The task tokens of waiting `.waitForTaskToken` tasks.
+    pub fn task_tokens(&self) -> &TaskTokens {
+        &self.tokens
+    }
+
+    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), TaskTokenError> {
+        self.tokens.send_task_success(token, output)
+    }
+
+    pub fn send_task_failure(
+        &self,
+        token: &str,
+        error: &str,
+        cause: &str,
+    ) -> Result<(), TaskTokenError> {
+        self.tokens.send_task_failure(token, error, cause)
+    }
+
+    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), TaskTokenError> {
+        self.tokens.send_task_heartbeat(token)
+    }
+
+    /// Run one execution to its end.
+    pub async fn execute(
+        &self,
+        machine: Arc<StateMachine>,
+        input: Value,
+        options: ExecutionOptions,
+    ) -> Outcome {
+        run::execute(self.clone(), machine, input, options).await
+    }
+}
+
+/// The error for a definition feature the executor does not run yet.
+pub(crate) fn unsupported(what: &str) -> crate::error::StatesError {
+    crate::error::StatesError::new(
+        names::RUNTIME,
+        format!("sfn-local does not support {what} yet"),
+    )
+}

@@ -1,0 +1,241 @@
+//! One execution: the shared run record and the state-to-state loop of a machine or branch.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use serde_json::{Value, json};
+
+use super::context::StateCtx;
+use super::size::exceeds;
+use super::states::{self, Step};
+use super::{Engine, ExecutionOptions, Outcome, Status};
+use crate::error::{StatesError, names};
+use crate::history::{History, text};
+use crate::model::{QueryLanguage, State, StateMachine, StateType};
+
+/// What every state of one execution shares.
+pub(crate) struct Run {
+    pub engine: Engine,
+    pub options: ExecutionOptions,
+    history: Mutex<History>,
+    start: tokio::time::Instant,
+    start_wall: DateTime<Utc>,
+    /// `$$.Execution` (without per-state fields) and `$$.StateMachine`.
+    pub execution_context: Value,
+    pub state_machine_context: Value,
+}
+
+/// The event chain of one thread of control (the execution, a branch, an iteration).
+pub(crate) struct Thread {
+    pub prev: u64,
+}
+
+impl Run {
+    /// The execution's clock: wall time at start plus (virtual) tokio time since.
+    pub fn now(&self) -> DateTime<Utc> {
+        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.start);
+        self.start_wall + chrono::Duration::from_std(elapsed).unwrap_or_default()
+    }
+
+    pub fn timestamp(&self) -> String {
+        format_time(self.now())
+    }
+
+    fn history(&self) -> std::sync::MutexGuard<'_, History> {
+        self.history.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Append an event to the history; `details` is built only when details are recorded.
+    pub fn event(
+        &self,
+        kind: &str,
+        thread: &mut Thread,
+        details: impl FnOnce() -> Option<(&'static str, Value)>,
+    ) -> Result<u64, StatesError> {
+        let id = self
+            .history()
+            .add(kind, thread.prev, || self.timestamp(), details)?;
+        thread.prev = id;
+        Ok(id)
+    }
+}
+
+/// `2024-01-01T00:00:00.000Z`, the form `$$` timestamps take.
+pub(crate) fn format_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn entered_kind(kind: StateType) -> String {
+    format!("{}StateEntered", kind.as_str())
+}
+
+fn exited_kind(kind: StateType) -> String {
+    format!("{}StateExited", kind.as_str())
+}
+
+/// Whether a definition needs JSONata or variables, which the executor does not run yet.
+fn uses_jsonata(machine: &StateMachine) -> bool {
+    machine.query_language == Some(QueryLanguage::JSONata)
+        || machine.states.iter().any(|(_, s)| state_uses_jsonata(s))
+}
+
+fn state_uses_jsonata(s: &State) -> bool {
+    s.query_language == Some(QueryLanguage::JSONata)
+        || s.assign.is_some()
+        || s.branches.iter().flatten().any(uses_jsonata)
+        || s.processor().is_some_and(uses_jsonata)
+}
+
+pub(crate) async fn execute(
+    engine: Engine,
+    machine: Arc<StateMachine>,
+    input: Value,
+    options: ExecutionOptions,
+) -> Outcome {
+    let start_wall = Utc::now();
+    let arn_prefix = format!("arn:aws:states:{}:{}", options.region, options.account);
+    let execution_context = json!({
+        "Id": format!("{arn_prefix}:execution:{}:{}", options.state_machine_name, options.execution_name),
+        "Input": input,
+        "Name": options.execution_name,
+        "RoleArn": options.role_arn,
+        "StartTime": format_time(start_wall),
+        "RedriveCount": 0,
+    });
+    let state_machine_context = json!({
+        "Id": format!("{arn_prefix}:stateMachine:{}", options.state_machine_name),
+        "Name": options.state_machine_name,
+    });
+    let limits = engine.limits;
+    let run = Run {
+        history: Mutex::new(History::new(limits.history_events, options.record_history)),
+        engine,
+        options,
+        start: tokio::time::Instant::now(),
+        start_wall,
+        execution_context,
+        state_machine_context,
+    };
+    let mut thread = Thread { prev: 0 };
+    let started = run.event("ExecutionStarted", &mut thread, || {
+        Some((
+            "executionStartedEventDetails",
+            json!({"input": text(&input), "inputDetails": {"truncated": false}, "roleArn": run.options.role_arn}),
+        ))
+    });
+    let result = if let Err(e) = started {
+        Ok(Err(e))
+    } else if uses_jsonata(&machine) {
+        Ok(Err(super::unsupported(
+            "JSONata and variables (QueryLanguage JSONata, Assign)",
+        )))
+    } else if exceeds(&input, limits.payload_bytes) {
+        Ok(Err(StatesError::new(
+            names::DATA_LIMIT_EXCEEDED,
+            "The execution input exceeds the maximum number of bytes service limit.",
+        )))
+    } else {
+        let body = run_machine(&run, &machine, input, &mut thread);
+        match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
+            Some(secs) => tokio::time::timeout(Duration::from_secs(secs), body).await,
+            None => Ok(body.await),
+        }
+    };
+    finish(run, result)
+}
+
+fn finish(
+    run: Run,
+    result: Result<Result<Value, StatesError>, tokio::time::error::Elapsed>,
+) -> Outcome {
+    let timestamp = run.timestamp();
+    let mut history = run
+        .history
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    let prev = history.len();
+    let outcome = match result {
+        Ok(Ok(output)) => {
+            history.close(
+                "ExecutionSucceeded",
+                prev,
+                timestamp,
+                Some((
+                    "executionSucceededEventDetails",
+                    json!({"output": text(&output), "outputDetails": {"truncated": false}}),
+                )),
+            );
+            (Status::Succeeded, Some(output), None, None)
+        }
+        Ok(Err(e)) => {
+            let error = (!e.error.is_empty()).then_some(e.error);
+            let cause = (!e.cause.is_empty()).then_some(e.cause);
+            history.close(
+                "ExecutionFailed",
+                prev,
+                timestamp,
+                Some((
+                    "executionFailedEventDetails",
+                    json!({"error": error, "cause": cause}),
+                )),
+            );
+            (Status::Failed, None, error, cause)
+        }
+        Err(_) => {
+            history.close("ExecutionTimedOut", prev, timestamp, None);
+            (Status::TimedOut, None, None, None)
+        }
+    };
+    let event_count = history.len();
+    Outcome {
+        status: outcome.0,
+        output: outcome.1,
+        error: outcome.2,
+        cause: outcome.3,
+        history: history.into_events(),
+        event_count,
+    }
+}
+
+/// Run a machine, branch or item processor from StartAt to its end.
+pub(crate) fn run_machine<'a>(
+    run: &'a Run,
+    machine: &'a StateMachine,
+    input: Value,
+    thread: &'a mut Thread,
+) -> BoxFuture<'a, Result<Value, StatesError>> {
+    async move {
+        let mut name: &str = &machine.start_at;
+        let mut input = input;
+        loop {
+            let Some(state) = machine.states.get(name) else {
+                return Err(StatesError::runtime(format!("There is no state named '{name}'.")));
+            };
+            let entered_id = run.event(&entered_kind(state.kind), thread, || {
+                Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
+            })?;
+            let ctx = StateCtx::new(run, name, state, entered_id);
+            let Step { output, next } = states::execute(&ctx, input, thread).await?;
+            if exceeds(&output, run.engine.limits.payload_bytes) {
+                return Err(StatesError::new(
+                    names::DATA_LIMIT_EXCEEDED,
+                    format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                ));
+            }
+            run.event(&exited_kind(state.kind), thread, || {
+                Some(("stateExitedEventDetails", json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}})))
+            })?;
+            match next {
+                Some(next) => {
+                    name = next;
+                    input = output;
+                }
+                None => return Ok(output),
+            }
+        }
+    }
+    .boxed()
+}

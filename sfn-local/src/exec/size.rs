@@ -1,0 +1,70 @@
+//! Payload size: the length of a value's compact JSON text, counted without building it.
+
+use serde_json::Value;
+
+/// AWS's limit on a state's input or output: 256 KiB of JSON text.
+pub const PAYLOAD_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Whether `value` serialises to more than `limit` bytes; stops counting once past it.
+pub(crate) fn exceeds(value: &Value, limit: usize) -> bool {
+    let mut total = 0usize;
+    count(value, limit, &mut total);
+    total > limit
+}
+
+fn count(value: &Value, limit: usize, total: &mut usize) {
+    if *total > limit {
+        return;
+    }
+    match value {
+        Value::Null => *total += 4,
+        Value::Bool(b) => *total += if *b { 4 } else { 5 },
+        Value::Number(n) => *total += n.to_string().len(),
+        Value::String(s) => *total += string_len(s),
+        Value::Array(items) => {
+            *total += 2 + items.len().saturating_sub(1);
+            for item in items {
+                count(item, limit, total);
+            }
+        }
+        Value::Object(map) => {
+            *total += 2 + map.len().saturating_sub(1);
+            for (key, item) in map {
+                *total += string_len(key) + 1;
+                count(item, limit, total);
+            }
+        }
+    }
+}
+
+/// Length of a JSON string literal (quotes and escapes included), UTF-8 bytes.
+fn string_len(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn counts_like_the_serialiser() {
+        for v in [
+            json!({"a": [1, 2.5, null, true, false], "b\"": "x\ny\u{1}é"}),
+            json!([]),
+            json!({}),
+            json!("plain"),
+        ] {
+            let len = v.to_string().len();
+            assert!(!exceeds(&v, len));
+            assert!(exceeds(&v, len - 1));
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Static checks AWS makes at CreateStateMachine. Every problem is reported, each naming the
+//! state and the field: `State 'ChargePayment': field 'Next': no state named 'X'`.
+
+mod numbers;
+mod state;
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::model::{QueryLanguage, StateMachine};
+
+/// One problem found in a definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// The state at fault (`None` for top-level fields).
+    pub state: Option<String>,
+    /// The field at fault, as written in the definition.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(state) = &self.state {
+            write!(f, "State '{state}': ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field '{field}': ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Collects errors while walking the definition.
+#[derive(Default)]
+pub(crate) struct Report {
+    errors: Vec<ValidationError>,
+}
+
+impl Report {
+    pub(crate) fn state(&mut self, state: &str, field: &str, message: impl Into<String>) {
+        self.errors.push(ValidationError {
+            state: Some(state.to_owned()),
+            field: (!field.is_empty()).then(|| field.to_owned()),
+            message: message.into(),
+        });
+    }
+
+    fn top(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(ValidationError {
+            state: None,
+            field: Some(field.to_owned()),
+            message: message.into(),
+        });
+    }
+}
+
+/// Check a parsed definition; an empty list means AWS would accept it.
+pub fn validate(machine: &StateMachine) -> Vec<ValidationError> {
+    let mut report = Report::default();
+    if let Some(timeout) = &machine.timeout_seconds {
+        if let Err(message) = numbers::positive_integer(timeout) {
+            report.top("TimeoutSeconds", message);
+        }
+    }
+    let language = machine.query_language.unwrap_or_default();
+    check_machine(machine, language, &mut report);
+    report.errors
+}
+
+/// Check one machine, branch or item processor (its own name scope).
+pub(crate) fn check_machine(machine: &StateMachine, language: QueryLanguage, report: &mut Report) {
+    if machine.states.is_empty() {
+        report.top("States", "must contain at least one state");
+        return;
+    }
+    if !machine.states.contains(&machine.start_at) {
+        report.top("StartAt", format!("no state named '{}'", machine.start_at));
+    }
+    for (name, state) in machine.states.iter() {
+        state::check_state(name, state, &machine.states, language, report);
+    }
+    check_reachable(machine, report);
+}
+
+/// AWS rejects states that no transition leads to.
+fn check_reachable(machine: &StateMachine, report: &mut Report) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut todo = vec![machine.start_at.as_str()];
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name) {
+            continue;
+        }
+        if let Some(state) = machine.states.get(name) {
+            todo.extend(state::transitions(state));
+        }
+    }
+    for (name, _) in machine.states.iter() {
+        if !seen.contains(name) {
+            report.state(name, "", "state is not reachable from StartAt");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
