@@ -1,1 +1,18 @@
-fn main() {}
+//! Lambda bootstrap for send-notification: clients are built once, then every event goes to
+//! [`send_notification::handle`].
+
+use lambda_runtime::{Error, LambdaEvent, run, service_fn};
+use shared::Deps;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::config::init_tracing();
+    let deps = Deps::from_env(&[]).await?;
+    let deps = &deps;
+    run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            send_notification::handle(deps, event.payload).await
+        },
+    ))
+    .await
+}
