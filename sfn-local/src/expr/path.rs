@@ -165,7 +165,11 @@ fn parse_reference(path: &str) -> Result<JsonPath, String> {
     if parsed.root != Root::Input {
         return Err("a reference path must start with '$' and refer to the input".into());
     }
-    if !parsed.is_definite() || parsed.function.is_some() {
+    let simple = parsed
+        .segments
+        .iter()
+        .all(|s| matches!(s, Segment::Child(Selector::Name(_) | Selector::Index(_))));
+    if !simple || parsed.function.is_some() {
         return Err(
             "a reference path may only use names and single indexes (no wildcards, filters, slices or functions)"
                 .into(),

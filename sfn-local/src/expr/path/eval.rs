@@ -187,12 +187,7 @@ fn operand_value(operand: &Operand, current: &Value, root: &Value) -> Option<Val
         Operand::Current(s, f) => (current, s, f),
         Operand::Root(s, f) => (root, s, f),
     };
-    let definite = segments.iter().all(|s| {
-        matches!(
-            s,
-            Segment::Child(Selector::Name(_)) | Segment::Child(Selector::Index(_))
-        )
-    });
+    let definite = super::syntax::is_definite(segments);
     let mut found = select(base, segments);
     let value = if definite {
         found.pop()?.into_value()

@@ -94,15 +94,20 @@ pub enum CompareOp {
 }
 
 impl JsonPath {
-    /// A definite path names at most one node: only names and single indexes.
+    /// A definite path names at most one node: only names and single indexes (plus, as Jayway
+    /// has it, a final multi-name selector, which merges the names into one object).
     pub fn is_definite(&self) -> bool {
-        self.segments.iter().all(|s| {
-            matches!(
-                s,
-                Segment::Child(Selector::Name(_)) | Segment::Child(Selector::Index(_))
-            )
-        })
+        is_definite(&self.segments)
     }
+}
+
+pub fn is_definite(segments: &[Segment]) -> bool {
+    let last = segments.len().saturating_sub(1);
+    segments.iter().enumerate().all(|(i, s)| match s {
+        Segment::Child(Selector::Name(_) | Selector::Index(_)) => true,
+        Segment::Child(Selector::Names(_)) => i == last,
+        _ => false,
+    })
 }
 
 /// Parse a path; the error is a short reason for a message.

@@ -141,3 +141,13 @@ fn display_round_trips() {
         assert_eq!(parse(&parsed.to_string()).unwrap(), parsed, "{text}");
     }
 }
+
+#[test]
+fn multi_name_selector_merges_into_an_object() {
+    let input = json!({"a": 1, "b": 2, "c": 3});
+    assert_eq!(
+        run("$['a','c']", input.clone()).unwrap(),
+        json!({"a": 1, "c": 3})
+    );
+    assert_eq!(run("$['a','zz']", input).unwrap(), json!({"a": 1}));
+}
