@@ -1,1 +1,154 @@
-//! sfn-jsonata (being written).
+//! sfn-jsonata: JSONata 2.x for sfn-local, plus AWS Step Functions' functions.
+//!
+//! ```
+//! use sfn_jsonata::{Bindings, Expression};
+//! let expr = Expression::parse("$states.input.a.b + 1").unwrap();
+//! let bindings = Bindings::with_aws_functions()
+//!     .with_value("states", serde_json::json!({"input": {"a": {"b": 41}}}));
+//! assert_eq!(expr.evaluate(None, &bindings).unwrap(), Some(serde_json::json!(42)));
+//! ```
+
+mod ast;
+mod aws;
+mod convert;
+mod env;
+mod error;
+mod eval;
+mod functions;
+mod lexer;
+mod numfmt;
+mod parser;
+mod regexes;
+mod signature;
+mod transform;
+mod util;
+mod value;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde_json::Value;
+
+pub use error::{FUNCTION_RESULT, JsonataError};
+
+use env::Frame;
+use eval::Evaluator;
+use value::{Array, Val};
+
+/// A host function: JSON arguments (undefined passed as `null`), `Ok(None)` for undefined.
+pub type NativeFunction = dyn Fn(&[Value]) -> Result<Option<Value>, JsonataError>;
+
+/// Variables visible to an expression as `$name`, and host functions.
+#[derive(Default, Clone)]
+pub struct Bindings {
+    values: HashMap<String, Value>,
+    functions: HashMap<String, Rc<NativeFunction>>,
+    aws: bool,
+}
+
+impl Bindings {
+    /// Standard JSONata functions only.
+    pub fn new() -> Self {
+        Bindings::default()
+    }
+
+    /// Standard functions plus Step Functions' `$partition`, `$range`, `$hash`,
+    /// `$random([seed])`, `$uuid`, `$parse`.
+    pub fn with_aws_functions() -> Self {
+        Bindings {
+            aws: true,
+            ..Bindings::default()
+        }
+    }
+
+    pub fn insert(&mut self, name: impl Into<String>, value: Value) {
+        self.values.insert(name.into(), value);
+    }
+
+    pub fn with_value(mut self, name: impl Into<String>, value: Value) -> Self {
+        self.insert(name, value);
+        self
+    }
+
+    pub fn add_function(
+        &mut self,
+        name: impl Into<String>,
+        f: impl Fn(&[Value]) -> Result<Option<Value>, JsonataError> + 'static,
+    ) {
+        self.functions.insert(name.into(), Rc::new(f));
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+}
+
+/// The result of an evaluation, when functions must be told apart from values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Undefined,
+    Value(Value),
+    /// The expression evaluated to a function (lambda, built-in, regex).
+    Function,
+}
+
+/// A parsed JSONata expression; parse once, evaluate many times.
+#[derive(Debug)]
+pub struct Expression {
+    root: ast::Node,
+}
+
+impl Expression {
+    pub fn parse(source: &str) -> Result<Expression, JsonataError> {
+        Ok(Expression {
+            root: parser::parse(source)?,
+        })
+    }
+
+    /// `input` is `$` (None = undefined); `bindings` are visible as `$name`.
+    /// `Ok(None)` = undefined. A function result is `Err` with code [`FUNCTION_RESULT`] (`R0001`).
+    pub fn evaluate(
+        &self,
+        input: Option<&Value>,
+        bindings: &Bindings,
+    ) -> Result<Option<Value>, JsonataError> {
+        match self.evaluate_outcome(input, bindings)? {
+            Outcome::Undefined => Ok(None),
+            Outcome::Value(v) => Ok(Some(v)),
+            Outcome::Function => Err(JsonataError::new(
+                FUNCTION_RESULT,
+                "The expression evaluated to a function",
+            )),
+        }
+    }
+
+    /// Like [`Expression::evaluate`], with a function result reported as [`Outcome::Function`].
+    pub fn evaluate_outcome(
+        &self,
+        input: Option<&Value>,
+        bindings: &Bindings,
+    ) -> Result<Outcome, JsonataError> {
+        let root = input.map(Val::from_json).unwrap_or_default();
+        // an array document is wrapped so that paths treat it as one value (JSONata-js `outerWrapper`)
+        let context = match input {
+            Some(Value::Array(_)) => Val::Arr(Rc::new(Array {
+                items: vec![root.clone()],
+                sequence: true,
+                outer_wrapper: true,
+                ..Array::default()
+            })),
+            _ => root.clone(),
+        };
+        let ev = Evaluator::new(bindings, root);
+        let env = Frame::root();
+        let result = ev.eval(&self.root, &context, &env);
+        let outcome = result.map(|v| match v.to_json() {
+            Ok(None) => Outcome::Undefined,
+            Ok(Some(v)) => Outcome::Value(v),
+            Err(()) => Outcome::Function,
+        });
+        env.clear();
+        ev.release();
+        outcome
+    }
+}

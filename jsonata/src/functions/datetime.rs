@@ -1,0 +1,514 @@
+//! `$now`, `$millis`, `$fromMillis`, `$toMillis` with XPath picture strings.
+
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+};
+
+use super::{num, text};
+use crate::error::{JsonataError, Result, quoted};
+use crate::eval::Evaluator;
+use crate::functions::picture::{format_integer_picture, number_to_words};
+use crate::value::Val;
+
+type R<'a> = Result<Val<'a>>;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// One timestamp per evaluation, as JSONata-js fixes `$now()` for the whole expression.
+fn now_millis(ev: &Evaluator<'_>) -> i64 {
+    if let Some(m) = ev.now_millis.get() {
+        return m;
+    }
+    let m = Utc::now().timestamp_millis();
+    ev.now_millis.set(Some(m));
+    m
+}
+
+pub fn now<'a>(ev: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
+    let ms = now_millis(ev);
+    format_millis(ms, text(&args, 0), text(&args, 1)).map(Val::string)
+}
+
+pub fn millis<'a>(ev: &Evaluator<'a>, _: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
+    Ok(Val::Num(now_millis(ev) as f64))
+}
+
+pub fn from_millis<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
+    let Some(ms) = num(&args, 0) else {
+        return Ok(Val::Undef);
+    };
+    format_millis(ms.trunc() as i64, text(&args, 1), text(&args, 2)).map(Val::string)
+}
+
+pub fn to_millis<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
+    let Some(s) = text(&args, 0) else {
+        return Ok(Val::Undef);
+    };
+    match text(&args, 1) {
+        None => parse_iso(s).map(|m| Val::Num(m as f64)).ok_or_else(|| {
+            JsonataError::new(
+                "D3110",
+                format!(
+                    "The timestamp {} does not match the ISO 8601 format",
+                    quoted(s)
+                ),
+            )
+        }),
+        Some(picture) => Ok(parse_with_picture(s, picture)?
+            .map(|m| Val::Num(m as f64))
+            .unwrap_or_default()),
+    }
+}
+
+/// ISO 8601 as JavaScript's `Date.parse` accepts it (date, optional time, optional offset).
+pub fn parse_iso(s: &str) -> Option<i64> {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.timestamp_millis());
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M%:z",
+    ] {
+        if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
+            return Some(dt.timestamp_millis());
+        }
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(dt.and_utc().timestamp_millis());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some(d.and_time(NaiveTime::MIN).and_utc().timestamp_millis());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d") {
+        return Some(d.and_time(NaiveTime::MIN).and_utc().timestamp_millis());
+    }
+    if s.len() == 4 && s.chars().all(|c| c.is_ascii_digit()) {
+        let d = NaiveDate::from_ymd_opt(s.parse().ok()?, 1, 1)?;
+        return Some(d.and_time(NaiveTime::MIN).and_utc().timestamp_millis());
+    }
+    None
+}
+
+fn parse_offset(tz: &str) -> Result<FixedOffset> {
+    let bad = || JsonataError::new("D3134", format!("The timezone {} is not valid", quoted(tz)));
+    let (sign, digits) = match tz.chars().next() {
+        Some('+') => (1, &tz[1..]),
+        Some('-') => (-1, &tz[1..]),
+        _ => return Err(bad()),
+    };
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().map_err(|_| bad())?, 0),
+        4 => (
+            digits[..2].parse::<i32>().map_err(|_| bad())?,
+            digits[2..].parse::<i32>().map_err(|_| bad())?,
+        ),
+        _ => return Err(bad()),
+    };
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
+}
+
+fn format_millis(ms: i64, picture: Option<&str>, tz: Option<&str>) -> Result<String> {
+    let offset = match tz {
+        Some(tz) => parse_offset(tz)?,
+        None => FixedOffset::east_opt(0).ok_or_else(|| JsonataError::new("D3134", "bad offset"))?,
+    };
+    let utc = Utc.timestamp_millis_opt(ms).single().ok_or_else(|| {
+        JsonataError::new("D3133", format!("The millis value {ms} is out of range"))
+    })?;
+    let dt = utc.with_timezone(&offset);
+    match picture {
+        None if tz.is_none() => Ok(utc.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+        None => format_picture(&dt, "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"),
+        Some(p) => format_picture(&dt, p),
+    }
+}
+
+struct Marker {
+    component: char,
+    presentation: String,
+    min_width: Option<usize>,
+    max_width: Option<usize>,
+}
+
+fn parse_marker(body: &str) -> Result<Marker> {
+    let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut chars = body.chars();
+    let component = chars
+        .next()
+        .ok_or_else(|| JsonataError::new("D3135", "Empty date/time picture component"))?;
+    let rest: String = chars.collect();
+    let (presentation, width) = match rest.rsplit_once(',') {
+        Some((p, w)) => (p.to_string(), Some(w.to_string())),
+        None => (rest, None),
+    };
+    let (mut min_width, mut max_width) = (None, None);
+    if let Some(w) = width {
+        let (a, b) = match w.split_once('-') {
+            Some((a, b)) => (a.to_string(), Some(b.to_string())),
+            None => (w, None),
+        };
+        min_width = a.parse().ok();
+        max_width = b.and_then(|b| b.parse().ok());
+    }
+    Ok(Marker {
+        component,
+        presentation,
+        min_width,
+        max_width,
+    })
+}
+
+fn name_case(name: &str, presentation: &str, max: Option<usize>) -> String {
+    let truncated: String = match max {
+        Some(m) => name.chars().take(m).collect(),
+        None => name.to_string(),
+    };
+    if presentation.starts_with("Nn") {
+        truncated
+    } else if presentation.starts_with('N') {
+        truncated.to_uppercase()
+    } else {
+        truncated.to_lowercase()
+    }
+}
+
+fn format_picture(dt: &DateTime<FixedOffset>, picture: &str) -> Result<String> {
+    let mut out = String::new();
+    let chars: Vec<char> = picture.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c == '[' && chars.get(i + 1) == Some(&'[') {
+            out.push('[');
+            i += 2;
+            continue;
+        }
+        if c == ']' && chars.get(i + 1) == Some(&']') {
+            out.push(']');
+            i += 2;
+            continue;
+        }
+        if c != '[' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let end = chars
+            .iter()
+            .skip(i)
+            .position(|&d| d == ']')
+            .map(|p| p + i)
+            .ok_or_else(|| {
+                JsonataError::new(
+                    "D3135",
+                    "No matching closing bracket ']' in date/time picture string",
+                )
+            })?;
+        let body: String = chars.get(i + 1..end).unwrap_or(&[]).iter().collect();
+        out.push_str(&format_component(dt, &parse_marker(&body)?)?);
+        i = end + 1;
+    }
+    Ok(out)
+}
+
+fn format_component(dt: &DateTime<FixedOffset>, m: &Marker) -> Result<String> {
+    let default = match m.component {
+        'F' | 'P' | 'E' | 'C' => "n",
+        'm' | 's' => "01",
+        'Z' | 'z' => "01:01",
+        _ => "1",
+    };
+    let pres = if m.presentation.is_empty() {
+        default.to_string()
+    } else {
+        m.presentation.clone()
+    };
+    let value: i64 = match m.component {
+        'Y' => dt.year() as i64,
+        'M' => dt.month() as i64,
+        'D' => dt.day() as i64,
+        'd' => dt.ordinal() as i64,
+        'F' => dt.weekday().number_from_monday() as i64,
+        'W' => dt.iso_week().week() as i64,
+        'X' => dt.iso_week().year() as i64,
+        'w' => {
+            ((dt.day() as i64
+                + dt.with_day(1)
+                    .map(|d| d.weekday().num_days_from_monday() as i64)
+                    .unwrap_or(0)
+                - 1)
+                / 7)
+                + 1
+        }
+        'x' => dt.month() as i64,
+        'H' => dt.hour() as i64,
+        'h' => {
+            let h = dt.hour() % 12;
+            if h == 0 { 12 } else { h as i64 }
+        }
+        'm' => dt.minute() as i64,
+        's' => dt.second() as i64,
+        'f' => dt.timestamp_subsec_millis() as i64,
+        'P' => {
+            let am = dt.hour() < 12;
+            return Ok(name_case(
+                if am { "am" } else { "pm" },
+                if pres.starts_with('N') { "N" } else { "n" },
+                m.max_width,
+            ));
+        }
+        'Z' | 'z' => {
+            return Ok(format_offset(
+                dt.offset().local_minus_utc(),
+                m.component,
+                &pres,
+            ));
+        }
+        'E' => return Ok("ISO".into()),
+        'C' => return Ok("ISO".into()),
+        other => {
+            return Err(JsonataError::new(
+                "D3132",
+                format!("Unknown component specifier {other} in date/time picture string"),
+            ));
+        }
+    };
+    if pres.starts_with('N') || pres.starts_with('n') {
+        let name = match m.component {
+            'M' => MONTHS.get((value - 1) as usize).copied(),
+            'F' => DAYS.get((value - 1) as usize).copied(),
+            _ => None,
+        };
+        if let Some(name) = name {
+            return Ok(name_case(name, &pres, m.max_width));
+        }
+    }
+    if m.component == 'f' {
+        // fractional seconds: digits are taken from the left
+        let width = pres
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .count()
+            .max(m.min_width.unwrap_or(0))
+            .max(1);
+        let ms = format!("{value:03}");
+        let s: String = ms
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(width)
+            .collect();
+        return Ok(s);
+    }
+    let (pattern, ordinal) = match pres.strip_suffix('o') {
+        Some(p) => (p.to_string(), true),
+        None => (pres.clone(), false),
+    };
+    if pattern == "w" || pattern == "W" || pattern == "Ww" {
+        let words = number_to_words(value.unsigned_abs(), ordinal);
+        return Ok(match pattern.as_str() {
+            "w" => words.to_lowercase(),
+            "W" => words.to_uppercase(),
+            _ => words,
+        });
+    }
+    let mut v = value;
+    let mut pattern = pattern;
+    if m.component == 'Y' {
+        let digits = pattern.chars().filter(|c| c.is_ascii_digit()).count();
+        if digits == 2 || m.max_width == Some(2) {
+            v %= 100;
+        }
+    }
+    if let Some(min) = m.min_width {
+        let digits = pattern.chars().filter(|c| c.is_ascii_digit()).count();
+        if digits < min && pattern.chars().all(|c| c.is_ascii_digit()) {
+            pattern = "0".repeat(min - 1) + "1";
+        }
+    }
+    let picture = if ordinal {
+        format!("{pattern};o")
+    } else {
+        pattern
+    };
+    Ok(format_integer_picture(v as f64, &picture))
+}
+
+fn format_offset(seconds: i32, component: char, pres: &str) -> String {
+    let t_suffix = pres.ends_with('t');
+    let pres = pres.trim_end_matches('t');
+    if seconds == 0 && t_suffix {
+        return "Z".into();
+    }
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.abs() / 60;
+    let (h, mi) = (minutes / 60, minutes % 60);
+    let body = match pres {
+        "01:01" | "" => format!("{sign}{h:02}:{mi:02}"),
+        "0101" => format!("{sign}{h:02}{mi:02}"),
+        "01" => format!("{sign}{h:02}"),
+        "1" | "0" => {
+            if mi == 0 {
+                format!("{sign}{h}")
+            } else {
+                format!("{sign}{h}:{mi:02}")
+            }
+        }
+        _ => format!("{sign}{h:02}:{mi:02}"),
+    };
+    if component == 'z' {
+        format!("GMT{body}")
+    } else {
+        body
+    }
+}
+
+/// `$toMillis` with a picture: numeric components and month names are supported.
+fn parse_with_picture(s: &str, picture: &str) -> Result<Option<i64>> {
+    let (mut year, mut month, mut day, mut hour, mut minute, mut second, mut milli) =
+        (1970i32, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
+    let mut pm: Option<bool> = None;
+    let mut offset_secs = 0i32;
+    let pc: Vec<char> = picture.chars().collect();
+    let sc: Vec<char> = s.chars().collect();
+    let (mut i, mut j) = (0, 0);
+    while let Some(&c) = pc.get(i) {
+        if c != '[' {
+            if sc.get(j) != Some(&c) {
+                return Ok(None);
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let Some(end) = pc.iter().skip(i).position(|&d| d == ']').map(|p| p + i) else {
+            return Err(JsonataError::new(
+                "D3135",
+                "No matching closing bracket ']' in date/time picture string",
+            ));
+        };
+        let body: String = pc.get(i + 1..end).unwrap_or(&[]).iter().collect();
+        let marker = parse_marker(&body)?;
+        i = end + 1;
+        let next_literal = pc.get(i).copied().filter(|c| *c != '[');
+        if marker.presentation.starts_with('N') || marker.presentation.starts_with('n') {
+            let word: String = sc
+                .iter()
+                .skip(j)
+                .take_while(|c| c.is_alphabetic())
+                .collect();
+            j += word.chars().count();
+            let lw = word.to_lowercase();
+            match marker.component {
+                'M' => {
+                    let idx = MONTHS
+                        .iter()
+                        .position(|m| m.to_lowercase().starts_with(&lw) && !lw.is_empty());
+                    month = idx.map(|x| x as u32 + 1).unwrap_or(month);
+                }
+                'P' => pm = Some(lw == "pm"),
+                _ => {}
+            }
+            continue;
+        }
+        if marker.component == 'Z' || marker.component == 'z' {
+            let rest: String = sc.iter().skip(j).collect();
+            let rest = rest.strip_prefix("GMT").unwrap_or(&rest).to_string();
+            let tz: String = rest
+                .chars()
+                .take_while(|c| {
+                    *c == '+' || *c == '-' || *c == ':' || c.is_ascii_digit() || *c == 'Z'
+                })
+                .collect();
+            j += tz.chars().count() + if marker.component == 'z' { 3 } else { 0 };
+            if tz != "Z" && !tz.is_empty() {
+                offset_secs = parse_offset(&tz)?.local_minus_utc();
+            }
+            continue;
+        }
+        let fixed = marker
+            .presentation
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .count();
+        let digits: String = if next_literal.is_none() && fixed > 1 {
+            sc.iter()
+                .skip(j)
+                .take(fixed)
+                .take_while(|c| c.is_ascii_digit())
+                .collect()
+        } else {
+            sc.iter()
+                .skip(j)
+                .take_while(|c| c.is_ascii_digit())
+                .collect()
+        };
+        j += digits.chars().count();
+        let Ok(v) = digits.parse::<i64>() else {
+            return Ok(None);
+        };
+        match marker.component {
+            'Y' => year = v as i32,
+            'M' => month = v as u32,
+            'D' => day = v as u32,
+            'H' => hour = v as u32,
+            'h' => hour = v as u32,
+            'm' => minute = v as u32,
+            's' => second = v as u32,
+            'f' => milli = v as u32,
+            'd' => {
+                let Some(d) = NaiveDate::from_yo_opt(year, v as u32) else {
+                    return Ok(None);
+                };
+                month = d.month();
+                day = d.day();
+            }
+            _ => {}
+        }
+    }
+    if let Some(pm) = pm {
+        if pm && hour < 12 {
+            hour += 12;
+        } else if !pm && hour == 12 {
+            hour = 0;
+        }
+    }
+    let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+        return Ok(None);
+    };
+    let Some(time) = NaiveTime::from_hms_milli_opt(hour, minute, second, milli) else {
+        return Ok(None);
+    };
+    Ok(Some(
+        date.and_time(time).and_utc().timestamp_millis() - offset_secs as i64 * 1000,
+    ))
+}
