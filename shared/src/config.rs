@@ -62,11 +62,18 @@ pub struct Deps {
 impl Deps {
     /// Builds the client from the environment (honours `AWS_ENDPOINT_URL_DYNAMODB`).
     pub async fn from_env(needed: &[TableKind]) -> Result<Self, MissingEnv> {
-        let tables = TableNames::from_env(needed)?;
         let config = load_aws_config().await;
+        Self::from_config(&config, needed)
+    }
+
+    /// Like [`Deps::from_env`], sharing an SDK configuration with other clients.
+    pub fn from_config(
+        config: &aws_config::SdkConfig,
+        needed: &[TableKind],
+    ) -> Result<Self, MissingEnv> {
         Ok(Deps {
-            dynamodb: aws_sdk_dynamodb::Client::new(&config),
-            tables,
+            dynamodb: aws_sdk_dynamodb::Client::new(config),
+            tables: TableNames::from_env(needed)?,
         })
     }
 }
