@@ -251,3 +251,31 @@ pub fn non_objects() -> Vec<serde_json::Value> {
         json!({}),
     ]
 }
+
+/// The contract's sample order with another id.
+pub fn sample_order(order_id: &str) -> serde_json::Value {
+    serde_json::json!({"orderId": order_id, "customerId": "cust-42",
+        "items": [{"sku": "SKU-APPLE", "quantity": 2, "unitPriceCents": 150}],
+        "payment": {"method": "card", "token": "tok_visa"},
+        "shipping": {"name": "Ada Lovelace", "email": "ada@example.com", "line1": "1 Main St",
+            "city": "London", "postalCode": "N1 9GU", "country": "GB", "speed": "standard"}})
+}
+
+/// Stores an order as validate-order does; panics if it is invalid or conflicts.
+pub async fn store_validated(deps: &Deps, order: &serde_json::Value) -> crate::order::Order {
+    let order = crate::order::Order::parse(order).unwrap_or_else(|v| panic!("{v}"));
+    let total = order.total_cents().unwrap_or(0);
+    match crate::db::orders::put_validated(deps, &order, &order.hash(), total).await {
+        Ok(true) => order,
+        Ok(false) => panic!("order {} conflicts", order.order_id),
+        Err(e) => panic!("storing order {}: {e}", order.order_id),
+    }
+}
+
+/// The stored order item (consistent read), or an empty item when absent.
+pub async fn order_item(deps: &Deps, order_id: &str) -> crate::db::Item {
+    match crate::db::orders::get(deps, order_id).await {
+        Ok(item) => item.unwrap_or_default(),
+        Err(e) => panic!("reading order {order_id}: {e}"),
+    }
+}
