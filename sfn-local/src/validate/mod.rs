@@ -58,10 +58,10 @@ impl Report {
 /// Check a parsed definition; an empty list means AWS would accept it.
 pub fn validate(machine: &StateMachine) -> Vec<ValidationError> {
     let mut report = Report::default();
-    if let Some(timeout) = &machine.timeout_seconds {
-        if let Err(message) = numbers::positive_integer(timeout) {
-            report.top("TimeoutSeconds", message);
-        }
+    if let Some(timeout) = &machine.timeout_seconds
+        && let Err(message) = numbers::positive_integer(timeout)
+    {
+        report.top("TimeoutSeconds", message);
     }
     let language = machine.query_language.unwrap_or_default();
     check_machine(machine, language, &mut report);

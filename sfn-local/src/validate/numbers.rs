@@ -5,7 +5,7 @@ use serde_json::Value;
 /// An integer ≥ 1 (TimeoutSeconds, HeartbeatSeconds, IntervalSeconds, MaxDelaySeconds).
 pub(crate) fn positive_integer(value: &Value) -> Result<u64, String> {
     match value.as_u64() {
-        Some(n) if n >= 1 && n <= 99_999_999 => Ok(n),
+        Some(n) if (1..=99_999_999).contains(&n) => Ok(n),
         Some(_) => Err("must be between 1 and 99999999".to_owned()),
         None => Err(format!("must be a positive integer, not {value}")),
     }

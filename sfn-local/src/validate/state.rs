@@ -84,10 +84,10 @@ fn check_transition(name: &str, state: &State, states: &States, report: &mut Rep
         state.kind,
         StateType::Choice | StateType::Succeed | StateType::Fail
     );
-    if let Some(next) = &state.next {
-        if !states.contains(next) {
-            report.state(name, "Next", format!("no state named '{next}'"));
-        }
+    if let Some(next) = &state.next
+        && !states.contains(next)
+    {
+        report.state(name, "Next", format!("no state named '{next}'"));
     }
     if state.end == Some(false) {
         report.state(name, "End", "End must be true when present");
@@ -106,16 +106,16 @@ fn check_paths(name: &str, state: &State, report: &mut Report) {
         ("InputPath", &state.input_path),
         ("OutputPath", &state.output_path),
     ] {
-        if let Nullable::Set(p) = value {
-            if let Err(e) = path::check_path(p) {
-                report.state(name, field, e);
-            }
+        if let Nullable::Set(p) = value
+            && let Err(e) = path::check_path(p)
+        {
+            report.state(name, field, e);
         }
     }
-    if let Nullable::Set(p) = &state.result_path {
-        if let Err(e) = path::check_reference_path(p) {
-            report.state(name, "ResultPath", e);
-        }
+    if let Nullable::Set(p) = &state.result_path
+        && let Err(e) = path::check_reference_path(p)
+    {
+        report.state(name, "ResultPath", e);
     }
     let paths = [
         ("ItemsPath", &state.items_path),
@@ -134,10 +134,10 @@ fn check_paths(name: &str, state: &State, report: &mut Report) {
         ),
     ];
     for (field, value) in paths {
-        if let Some(p) = value {
-            if let Err(e) = path::check_path(p) {
-                report.state(name, field, e);
-            }
+        if let Some(p) = value
+            && let Err(e) = path::check_path(p)
+        {
+            report.state(name, field, e);
         }
     }
     let templates = [
@@ -188,14 +188,14 @@ fn check_task(name: &str, state: &State, report: &mut Report) {
         positive_integer,
         report,
     );
-    if let (Some(t), Some(h)) = (timeout, heartbeat) {
-        if h >= t {
-            report.state(
-                name,
-                "HeartbeatSeconds",
-                "must be smaller than TimeoutSeconds",
-            );
-        }
+    if let (Some(t), Some(h)) = (timeout, heartbeat)
+        && h >= t
+    {
+        report.state(
+            name,
+            "HeartbeatSeconds",
+            "must be smaller than TimeoutSeconds",
+        );
     }
 }
 
@@ -221,10 +221,10 @@ fn check_choice(name: &str, state: &State, states: &States, report: &mut Report)
             Some(_) => {}
         }
     }
-    if let Some(default) = &state.default {
-        if !states.contains(default) {
-            report.state(name, "Default", format!("no state named '{default}'"));
-        }
+    if let Some(default) = &state.default
+        && !states.contains(default)
+    {
+        report.state(name, "Default", format!("no state named '{default}'"));
     }
 }
 
@@ -431,10 +431,10 @@ fn check_catcher(
             format!("no state named '{}'", catcher.next),
         );
     }
-    if let Nullable::Set(p) = &catcher.result_path {
-        if let Err(e) = path::check_reference_path(p) {
-            report.state(name, &format!("{field}.ResultPath"), e);
-        }
+    if let Nullable::Set(p) = &catcher.result_path
+        && let Err(e) = path::check_reference_path(p)
+    {
+        report.state(name, &format!("{field}.ResultPath"), e);
     }
 }
 

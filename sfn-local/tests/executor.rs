@@ -1,0 +1,167 @@
+//! Executor behaviour: flow, Parallel/Map, timeouts on the virtual clock, history.
+
+mod common;
+
+use serde_json::json;
+use sfn_local::Status;
+use sfn_local::task::InProcessLambdas;
+
+use common::{engine, run};
+
+#[tokio::test(start_paused = true)]
+async fn machine_timeout_during_a_long_wait_times_out() {
+    let def = json!({"TimeoutSeconds": 5, "StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": 3600, "Next": "Done"},
+        "Done": {"Type": "Succeed"}
+    }});
+    let outcome = run(&engine(InProcessLambdas::new()), &def, json!({})).await;
+    assert_eq!(outcome.status, Status::TimedOut);
+    assert_eq!(
+        outcome.history.last().map(|e| e.kind.as_str()),
+        Some("ExecutionTimedOut")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_shorter_than_the_machine_timeout_completes() {
+    let def = json!({"TimeoutSeconds": 100, "StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": 99, "End": true}
+    }});
+    let outcome = run(&engine(InProcessLambdas::new()), &def, json!({"a": 1})).await;
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(outcome.output, Some(json!({"a": 1})));
+}
+
+#[tokio::test(start_paused = true)]
+async fn map_results_keep_item_order_whatever_finishes_first() {
+    let def = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "End": true,
+        "ItemProcessor": {"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "P"},
+            "P": {"Type": "Pass", "InputPath": "$.id", "End": true}
+        }}
+    }}});
+    let input = json!({"items": [{"id": "a", "wait": 30}, {"id": "b", "wait": 1}, {"id": "c", "wait": 10}]});
+    let outcome = run(&engine(InProcessLambdas::new()), &def, input).await;
+    assert_eq!(outcome.output, Some(json!(["a", "b", "c"])));
+}
+
+#[tokio::test(start_paused = true)]
+async fn parallel_outputs_are_in_branch_order_and_a_failure_fails_the_state() {
+    let ok = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 50, "Next": "A"}, "A": {"Type": "Pass", "Result": "first", "End": true}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "Result": "second", "End": true}}}
+    ]}}});
+    let outcome = run(&engine(InProcessLambdas::new()), &ok, json!({})).await;
+    assert_eq!(outcome.output, Some(json!(["first", "second"])));
+
+    let failing = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "Slow", "States": {"Slow": {"Type": "Wait", "Seconds": 50, "End": true}}},
+        {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "why"}}}
+    ]}}});
+    let outcome = run(&engine(InProcessLambdas::new()), &failing, json!({})).await;
+    assert_eq!(
+        (outcome.error.as_deref(), outcome.cause.as_deref()),
+        (Some("Boom"), Some("why"))
+    );
+    // The slow branch was cancelled: it never exited its Wait.
+    assert!(!outcome.history.iter().any(|e| e.kind == "WaitStateExited"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn tolerated_failures_fail_the_map_only_past_the_threshold() {
+    let def = |count: u64| {
+        json!({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "ToleratedFailureCount": count, "End": true,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "C", "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$", "BooleanEquals": true, "Next": "Bad"}], "Default": "Good"},
+                "Bad": {"Type": "Fail", "Error": "ItemFailed"},
+                "Good": {"Type": "Succeed"}
+            }}
+        }}})
+    };
+    let input = json!([true, false, true]);
+    let outcome = run(&engine(InProcessLambdas::new()), &def(1), input.clone()).await;
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
+    let outcome = run(&engine(InProcessLambdas::new()), &def(2), input).await;
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(
+        outcome.output,
+        Some(json!([{"Error": "ItemFailed"}, false, {"Error": "ItemFailed"}]))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn history_has_aws_event_types_ids_and_links() {
+    let def = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}});
+    let outcome = run(&engine(InProcessLambdas::new()), &def, json!({})).await;
+    let kinds: Vec<&str> = outcome.history.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "SucceedStateEntered",
+            "SucceedStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    let ids: Vec<(u64, u64)> = outcome
+        .history
+        .iter()
+        .map(|e| (e.id, e.previous_event_id))
+        .collect();
+    assert_eq!(ids, [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4), (6, 5)]);
+    assert_eq!(
+        outcome.history[1].to_json()["stateEnteredEventDetails"]["name"],
+        "A"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn runtime_errors_quote_the_entered_event_id_and_are_not_caught() {
+    let def = json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Pass", "OutputPath": "$.missing", "End": true}
+    }});
+    let outcome = run(&engine(InProcessLambdas::new()), &def, json!({})).await;
+    assert_eq!(outcome.error.as_deref(), Some("States.Runtime"));
+    let cause = outcome.cause.unwrap_or_default();
+    assert!(
+        cause.starts_with(
+            "An error occurred while executing the state 'B' (entered at the event id #4). "
+        ),
+        "{cause}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_history_limit_fails_the_execution() {
+    let def = json!({"StartAt": "Loop", "States": {"Loop": {"Type": "Pass", "Next": "Loop"}}});
+    let machine = common::machine(&def);
+    let engine = engine(InProcessLambdas::new()).with_limits(sfn_local::Limits {
+        history_events: 100,
+        ..Default::default()
+    });
+    let outcome = engine.execute(machine, json!({}), Default::default()).await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(outcome.event_count, 101);
+}
+
+#[tokio::test(start_paused = true)]
+async fn context_object_exposes_execution_state_and_map_item() {
+    let def = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemSelector": {"index.$": "$$.Map.Item.Index", "value.$": "$$.Map.Item.Value", "state.$": "$$.State.Name", "input.$": "$$.Execution.Input"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}
+    }}});
+    let outcome = run(&engine(InProcessLambdas::new()), &def, json!(["x"])).await;
+    assert_eq!(
+        outcome.output,
+        Some(json!([{"index": 0, "value": "x", "state": "M", "input": ["x"]}]))
+    );
+}
