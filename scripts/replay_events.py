@@ -182,7 +182,7 @@ def invoke(function, event_path, port, timeout):
     cmd = [
         "cargo", "lambda", "invoke", function,
         "--invoke-address", "127.0.0.1", "--invoke-port", str(port),
-        "--data-file", event_path, "--output-format", "json",
+        "--data-file", event_path, "--output-format", "json", "--color", "never",
     ]
     env = dict(os.environ, NO_COLOR="1", CLICOLOR="0", TERM="dumb")
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
@@ -347,8 +347,8 @@ def main():
         log(f"replay: cargo lambda watch on 127.0.0.1:{watch_port}; replaying {len(functions)} functions")
 
         if args.serve:
-            log(f"replay: serving; logs in {logs}. Try:\n  cargo lambda invoke validate-order -a 127.0.0.1 "
-                f"-p {watch_port} --data-file events/validate-order/01-valid-ord-1001.json\n"
+            log(f"replay: serving; logs in {logs}. Try:\n  cargo lambda invoke validate-order --invoke-address 127.0.0.1 "
+                f"--invoke-port {watch_port} --data-file events/validate-order/01-valid-ord-1001.json\n"
                 f"  (DynamoDB and Step Functions: {endpoint}; tables {function_env}). Ctrl-C stops.")
             try:
                 while watch.poll() is None and moto.poll() is None:
