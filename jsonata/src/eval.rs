@@ -9,11 +9,13 @@ use crate::env::{Env, Frame};
 use crate::error::{JsonataError, Result, quoted};
 use crate::functions;
 use crate::numfmt::{js_number_string, to_string};
+use crate::stack::StackGuard;
 use crate::util::{append, deep_equal, truthy};
 use crate::value::{Array, Func, Object, Val};
 
-/// Deepest evaluation nesting (recursive lambdas count); beyond it: U1001.
-pub const MAX_DEPTH: usize = 250;
+/// Deepest evaluation nesting (recursive lambdas count); beyond it, or beyond the stack
+/// budget (`stack.rs`), evaluation fails with U1001.
+pub const MAX_DEPTH: usize = 10_000;
 /// Evaluation steps before giving up on a pathological expression: U1002.
 pub const MAX_STEPS: u64 = 5_000_000;
 
@@ -48,6 +50,7 @@ pub struct Evaluator<'a> {
     steps: Cell<u64>,
     frames: RefCell<Vec<Weak<Frame<'a>>>>,
     pub now_millis: Cell<Option<i64>>,
+    stack: StackGuard,
 }
 
 fn number_error(code: &str, side: &str, op: BinOp) -> JsonataError {
@@ -78,6 +81,7 @@ impl<'a> Evaluator<'a> {
             steps: Cell::new(0),
             frames: RefCell::new(Vec::new()),
             now_millis: Cell::new(None),
+            stack: StackGuard::new(),
         }
     }
 
@@ -98,7 +102,7 @@ impl<'a> Evaluator<'a> {
 
     fn enter(&self, pos: usize) -> Result<()> {
         let d = self.depth.get() + 1;
-        if d > MAX_DEPTH {
+        if d > MAX_DEPTH || self.stack.check(pos).is_err() {
             return Err(JsonataError::new(
                 "U1001",
                 "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.",
@@ -138,6 +142,9 @@ impl<'a> Evaluator<'a> {
         r.map_err(|e| e.at(node.pos))
     }
 
+    // Arms run in closures: unoptimised builds would otherwise give this recursive
+    // function one huge frame holding every arm's locals (see `stack.rs`).
+    #[allow(clippy::redundant_closure_call)]
     fn eval_inner(&self, node: &'a Node, input: &Val<'a>, env: &Env<'a>) -> Result<Val<'a>> {
         let mut result = match &node.kind {
             Kind::Path {
@@ -164,58 +171,68 @@ impl<'a> Evaluator<'a> {
                     ));
                 }
             },
-            Kind::ArrayCons(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    let v = self.eval(item, input, env)?;
-                    if v.is_undef() {
-                        continue;
+            Kind::ArrayCons(items) => (|| -> Result<Val<'a>> {
+                Ok({
+                    let mut out = Vec::with_capacity(items.len());
+                    for item in items {
+                        let v = self.eval(item, input, env)?;
+                        if v.is_undef() {
+                            continue;
+                        }
+                        if matches!(item.kind, Kind::ArrayCons(_)) {
+                            out.push(v);
+                        } else if v.is_array() {
+                            out.extend(v.items());
+                        } else {
+                            out.push(v);
+                        }
                     }
-                    if matches!(item.kind, Kind::ArrayCons(_)) {
-                        out.push(v);
-                    } else if v.is_array() {
-                        out.extend(v.items());
+                    Val::Arr(Rc::new(Array {
+                        items: out,
+                        cons: node.cons_array,
+                        ..Array::default()
+                    }))
+                })
+            })()?,
+            Kind::ObjectCons(pairs) => (|| -> Result<Val<'a>> {
+                Ok({
+                    let tuples = if input.is_array() {
+                        input.items().into_iter().map(Tuple::plain).collect()
                     } else {
-                        out.push(v);
+                        vec![Tuple::plain(input.clone())]
+                    };
+                    self.group(pairs, tuples, false, env)?
+                })
+            })()?,
+            Kind::Condition(c, t, e) => (|| -> Result<Val<'a>> {
+                Ok({
+                    let cond = self.eval(c, input, env)?;
+                    if truthy(&cond) {
+                        self.eval(t, input, env)?
+                    } else if let Some(e) = e {
+                        self.eval(e, input, env)?
+                    } else {
+                        Val::Undef
                     }
-                }
-                Val::Arr(Rc::new(Array {
-                    items: out,
-                    cons: node.cons_array,
-                    ..Array::default()
-                }))
-            }
-            Kind::ObjectCons(pairs) => {
-                let tuples = if input.is_array() {
-                    input.items().into_iter().map(Tuple::plain).collect()
-                } else {
-                    vec![Tuple::plain(input.clone())]
-                };
-                self.group(pairs, tuples, false, env)?
-            }
-            Kind::Condition(c, t, e) => {
-                let cond = self.eval(c, input, env)?;
-                if truthy(&cond) {
-                    self.eval(t, input, env)?
-                } else if let Some(e) = e {
-                    self.eval(e, input, env)?
-                } else {
-                    Val::Undef
-                }
-            }
-            Kind::Block(items) => {
-                let frame = self.child_frame(env);
-                let mut last = Val::Undef;
-                for item in items {
-                    last = self.eval(item, input, &frame)?;
-                }
-                last
-            }
-            Kind::Bind(name, value) => {
-                let v = self.eval(value, input, env)?;
-                env.bind(name.clone(), v.clone());
-                v
-            }
+                })
+            })()?,
+            Kind::Block(items) => (|| -> Result<Val<'a>> {
+                Ok({
+                    let frame = self.child_frame(env);
+                    let mut last = Val::Undef;
+                    for item in items {
+                        last = self.eval(item, input, &frame)?;
+                    }
+                    last
+                })
+            })()?,
+            Kind::Bind(name, value) => (|| -> Result<Val<'a>> {
+                Ok({
+                    let v = self.eval(value, input, env)?;
+                    env.bind(name.clone(), v.clone());
+                    v
+                })
+            })()?,
             Kind::Call {
                 proc,
                 args,
@@ -228,16 +245,18 @@ impl<'a> Evaluator<'a> {
                 input: input.clone(),
             })),
             Kind::Apply(lhs, rhs) => self.apply_op(lhs, rhs, input, env)?,
-            Kind::Sort(terms) => {
-                let items = if input.is_array() {
-                    input.items()
-                } else {
-                    vec![input.clone()]
-                };
-                let sorted =
-                    self.sort(terms, items.into_iter().map(Tuple::plain).collect(), env)?;
-                Val::sequence(sorted.into_iter().map(|t| t.ctx).collect())
-            }
+            Kind::Sort(terms) => (|| -> Result<Val<'a>> {
+                Ok({
+                    let items = if input.is_array() {
+                        input.items()
+                    } else {
+                        vec![input.clone()]
+                    };
+                    let sorted =
+                        self.sort(terms, items.into_iter().map(Tuple::plain).collect(), env)?;
+                    Val::sequence(sorted.into_iter().map(|t| t.ctx).collect())
+                })
+            })()?,
             Kind::Transform(def) => Val::Func(Rc::new(Func::Transform {
                 def,
                 env: env.clone(),
@@ -800,6 +819,12 @@ impl<'a> Evaluator<'a> {
         }
         let l = self.eval(lhs, input, env)?;
         let r = self.eval(rhs, input, env)?;
+        self.binary_values(op, l, r)
+    }
+
+    /// Operators on evaluated operands (kept out of `binary`, which is on the recursion path).
+    #[inline(never)]
+    fn binary_values(&self, op: BinOp, l: Val<'a>, r: Val<'a>) -> Result<Val<'a>> {
         match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
                 if !l.is_undef() && !matches!(l, Val::Num(_)) {

@@ -20,6 +20,7 @@ mod numfmt;
 mod parser;
 mod regexes;
 mod signature;
+mod stack;
 mod transform;
 mod util;
 mod value;

@@ -1,0 +1,93 @@
+//! Resource limits: deep nesting and runaway evaluations end in errors, never in a stack
+//! overflow or a hang. Each check runs on a thread with a 2 MiB stack (a Tokio worker's size).
+
+use serde_json::json;
+use sfn_jsonata::{Bindings, Expression};
+
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .expect("spawn test thread")
+        .join()
+        .expect("no panic or stack overflow")
+}
+
+fn error_code(src: String) -> Option<String> {
+    on_small_stack(move || match Expression::parse(&src) {
+        Err(e) => Some(e.code),
+        Ok(expr) => expr
+            .evaluate(Some(&json!({"a": 1})), &Bindings::new())
+            .err()
+            .map(|e| e.code),
+    })
+}
+
+#[test]
+fn deeply_nested_parentheses_are_rejected() {
+    let src = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert_eq!(error_code(src).as_deref(), Some("U1001"));
+}
+
+#[test]
+fn deeply_nested_arrays_and_objects_are_rejected() {
+    let arrays = format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000));
+    assert_eq!(error_code(arrays).as_deref(), Some("U1001"));
+    let objects = format!("{}1{}", "{'a':".repeat(50_000), "}".repeat(50_000));
+    assert_eq!(error_code(objects).as_deref(), Some("U1001"));
+}
+
+#[test]
+fn long_operator_chains_and_unary_minus_are_rejected() {
+    let chain = format!("1{}", "+1".repeat(200_000));
+    assert_eq!(error_code(chain).as_deref(), Some("U1001"));
+    let minus = format!("{}1", "-".repeat(100_000));
+    assert_eq!(error_code(minus).as_deref(), Some("U1001"));
+}
+
+#[test]
+fn moderate_nesting_still_works() {
+    let src = format!("{}1{}", "(".repeat(25), ")".repeat(25));
+    let v = on_small_stack(move || {
+        Expression::parse(&src).and_then(|e| e.evaluate(None, &Bindings::new()))
+    });
+    assert_eq!(v, Ok(Some(json!(1))));
+    let sum = format!("0{}", "+1".repeat(30));
+    let v = on_small_stack(move || {
+        Expression::parse(&sum).and_then(|e| e.evaluate(None, &Bindings::new()))
+    });
+    assert_eq!(v, Ok(Some(json!(30))));
+}
+
+#[test]
+fn unbounded_recursion_is_a_stack_error() {
+    let src = "($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(1000000))".to_string();
+    assert_eq!(error_code(src).as_deref(), Some("U1001"));
+}
+
+#[test]
+fn bounded_recursion_succeeds() {
+    let v = on_small_stack(|| {
+        Expression::parse("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(20))")
+            .and_then(|e| e.evaluate(None, &Bindings::new()))
+    });
+    assert_eq!(v, Ok(Some(json!(20))));
+}
+
+#[test]
+fn exponential_work_hits_the_step_limit() {
+    let src = "($f := function($n){ $n = 0 ? 1 : $f($n - 1) + $f($n - 1) }; $f(25))".to_string();
+    assert_eq!(error_code(src).as_deref(), Some("U1002"));
+}
+
+#[test]
+fn huge_ranges_are_bounded() {
+    assert_eq!(
+        error_code("$count([1..9999999])".into()).as_deref(),
+        Some("U1002")
+    );
+    assert_eq!(
+        error_code("[1..100000000]".into()).as_deref(),
+        Some("D2014")
+    );
+}
