@@ -33,6 +33,14 @@ fn path_like() -> impl Strategy<Value = String> {
         .expect("valid regex")
 }
 
+/// Paths close to the shortcut's grammar (names, indexes, roots) with a few odd characters.
+fn simple_path_like() -> impl Strategy<Value = String> {
+    proptest::string::string_regex(
+        r"\$(\$|v|x)?(\.(a|b|s|items|delivery-partner|\*|)|\[[0-9]{0,2}\]|\[-1\]|\(\)| ){0,5}",
+    )
+    .expect("valid regex")
+}
+
 fn intrinsic_like() -> impl Strategy<Value = String> {
     let name = prop::sample::select(vec![
         "States.Format",
@@ -108,6 +116,17 @@ proptest! {
             let _ = path::query_opt(&text, scope);
         });
         let _ = path::apply_result_path(document(), &text, json!(1));
+    }
+
+    #[test]
+    fn shortcut_agrees_with_the_full_parser(text in simple_path_like()) {
+        with_scope(|scope| {
+            if let Some(fast) = path::lookup(&text, scope) {
+                let full = path::parse(&text).ok().map(|p| path::evaluate(&p, scope).ok().flatten());
+                prop_assert_eq!(full, Some(fast.cloned()), "{}", text);
+            }
+            Ok(())
+        })?;
     }
 
     #[test]

@@ -5,6 +5,10 @@ mod functions;
 mod java_random;
 mod syntax;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use serde_json::Value;
 
 pub use functions::java_string;
@@ -36,12 +40,35 @@ pub fn evaluate_for(
     field: Option<&str>,
     scope: &Scope,
 ) -> Result<Value, StatesError> {
-    let call = parse(expression).map_err(|reason| {
+    let call = parse_cached(expression).map_err(|reason| {
         StatesError::runtime(format!(
             "The value '{expression}' is not a valid intrinsic function call: {reason}"
         ))
     })?;
     run(&call, field, scope)
+}
+
+/// Most calls parsed per thread before the cache starts over.
+const CACHE_LIMIT: usize = 512;
+
+thread_local! {
+    /// Parsed calls by source text: a Map runs the same few expressions for every item.
+    static PARSED: RefCell<HashMap<String, Rc<Call>>> = RefCell::new(HashMap::new());
+}
+
+fn parse_cached(expression: &str) -> Result<Rc<Call>, String> {
+    if let Some(call) = PARSED.with(|cache| cache.borrow().get(expression).cloned()) {
+        return Ok(call);
+    }
+    let call = Rc::new(parse(expression)?);
+    PARSED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(expression.to_string(), Rc::clone(&call));
+    });
+    Ok(call)
 }
 
 fn run(call: &Call, field: Option<&str>, scope: &Scope) -> Result<Value, StatesError> {

@@ -12,11 +12,13 @@
 //!   array of matches, empty when nothing matches.
 
 mod eval;
+mod fast;
 mod syntax;
 
 use serde_json::Value;
 
 pub use eval::{json_equal, number_cmp};
+pub use fast::lookup;
 pub use syntax::{JsonPath, Root, Segment, Selector, parse};
 
 use super::Scope;
@@ -26,12 +28,18 @@ use crate::error::{StatesError, names};
 /// Definite paths give the value; indefinite paths give an array of matches.
 /// Nothing matched → `States.Runtime` "Invalid path '$.x' : No results for path: $['x']".
 pub fn query(path: &str, scope: &Scope) -> Result<Value, StatesError> {
+    if let Some(Some(found)) = fast::lookup(path, scope) {
+        return Ok(found.clone());
+    }
     let parsed = parse_runtime(path)?;
     evaluate(&parsed, scope)?.ok_or_else(|| no_results(path, &parsed))
 }
 
 /// Same as [`query`], but `Ok(None)` when nothing matches (for IsPresent and optional fields).
 pub fn query_opt(path: &str, scope: &Scope) -> Result<Option<Value>, StatesError> {
+    if let Some(found) = fast::lookup(path, scope) {
+        return Ok(found.cloned());
+    }
     let parsed = parse_runtime(path)?;
     evaluate(&parsed, scope)
 }

@@ -48,6 +48,9 @@ pub fn expression_value(
     if intrinsic::is_intrinsic(expression) {
         return intrinsic::evaluate_for(expression, Some(field), scope);
     }
+    if let Some(Some(found)) = path::lookup(expression, scope) {
+        return Ok(found.clone());
+    }
     let parsed = path::parse(expression).map_err(|reason| {
         StatesError::runtime(format!(
             "The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call: {reason}"

@@ -151,3 +151,41 @@ fn multi_name_selector_merges_into_an_object() {
     );
     assert_eq!(run("$['a','zz']", input).unwrap(), json!({"a": 1}));
 }
+
+#[test]
+fn shortcut_agrees_with_the_parser() {
+    let input = json!({"a": {"b": [10, {"c": null}]}, "x y": 1, "a*b": 2, "k)": 3});
+    let context = json!({"Execution": {"Id": "e"}});
+    let vars: Map<String, Value> = [("v".to_string(), json!([5]))].into_iter().collect();
+    let scope = Scope {
+        input: &input,
+        context: &context,
+        variables: &vars,
+    };
+    for text in [
+        "$",
+        "$.a",
+        "$.a.b[1].c",
+        "$.a.b[01]",
+        "$.a.b[9]",
+        "$.nope.x",
+        "$.x y",
+        "$.a*b",
+        "$.k)",
+        "$$",
+        "$$.Execution.Id",
+        "$v[0]",
+        "$v[1]",
+        "$missing",
+        "$.a.b[1]x",
+        "$.a..b",
+        "$.",
+    ] {
+        let slow = parse(text)
+            .ok()
+            .map(|p| evaluate(&p, &scope).ok().flatten());
+        if let Some(fast) = lookup(text, &scope) {
+            assert_eq!(slow, Some(fast.cloned()), "{text}");
+        }
+    }
+}
