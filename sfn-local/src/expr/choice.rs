@@ -15,17 +15,43 @@ use super::{Scope, timestamp};
 use crate::error::StatesError;
 use crate::model::choice::{ChoiceRule, Comparison, Condition, Kind, Operand, Operator, TypeTest};
 
-/// Whether the rule matches.
+/// Whether the rule matches. JSONata `Condition` rules need [`evaluate_with`].
 pub fn evaluate(rule: &ChoiceRule, scope: &Scope) -> Result<bool, StatesError> {
-    evaluate_condition(&rule.condition, scope)
+    evaluate_with(rule, scope, &mut |_| {
+        Err(StatesError::runtime(
+            "JSONata Choice conditions need a JSONata evaluator",
+        ))
+    })
 }
 
-/// Whether a (possibly nested) condition holds.
+/// Whether the rule matches, with `jsonata` deciding `Condition` rules (the JSONata layer
+/// plugs in here).
+pub fn evaluate_with(
+    rule: &ChoiceRule,
+    scope: &Scope,
+    jsonata: &mut dyn FnMut(&Value) -> Result<bool, StatesError>,
+) -> Result<bool, StatesError> {
+    condition_with(&rule.condition, scope, jsonata)
+}
+
+/// Whether a (possibly nested) JSONPath condition holds.
 pub fn evaluate_condition(condition: &Condition, scope: &Scope) -> Result<bool, StatesError> {
+    condition_with(condition, scope, &mut |_| {
+        Err(StatesError::runtime(
+            "JSONata Choice conditions need a JSONata evaluator",
+        ))
+    })
+}
+
+fn condition_with(
+    condition: &Condition,
+    scope: &Scope,
+    jsonata: &mut dyn FnMut(&Value) -> Result<bool, StatesError>,
+) -> Result<bool, StatesError> {
     match condition {
         Condition::And(rules) => {
             for rule in rules {
-                if !evaluate_condition(rule, scope)? {
+                if !condition_with(rule, scope, jsonata)? {
                     return Ok(false);
                 }
             }
@@ -33,21 +59,19 @@ pub fn evaluate_condition(condition: &Condition, scope: &Scope) -> Result<bool, 
         }
         Condition::Or(rules) => {
             for rule in rules {
-                if evaluate_condition(rule, scope)? {
+                if condition_with(rule, scope, jsonata)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        Condition::Not(rule) => Ok(!evaluate_condition(rule, scope)?),
+        Condition::Not(rule) => Ok(!condition_with(rule, scope, jsonata)?),
         Condition::Compare {
             variable,
             operator,
             operand,
         } => compare(variable, *operator, operand, scope),
-        Condition::Jsonata(_) => Err(StatesError::runtime(
-            "JSONata Choice conditions are not supported by this engine yet",
-        )),
+        Condition::Jsonata(expression) => jsonata(expression),
     }
 }
 

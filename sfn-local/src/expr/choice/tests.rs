@@ -216,3 +216,25 @@ fn static_check_of_paths_and_timestamps() {
         .is_err()
     );
 }
+
+#[test]
+fn jsonata_conditions_go_to_the_plugged_evaluator() {
+    let rule = ChoiceRule::try_from(json!({"Condition": "{% $x %}", "Next": "N"}))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let input = json!({});
+    let context = json!({});
+    let vars = Map::new();
+    let scope = Scope {
+        input: &input,
+        context: &context,
+        variables: &vars,
+    };
+    assert!(evaluate(&rule, &scope).is_err());
+    let mut seen = Vec::new();
+    let result = evaluate_with(&rule, &scope, &mut |c| {
+        seen.push(c.clone());
+        Ok(true)
+    });
+    assert_eq!(result, Ok(true));
+    assert_eq!(seen, vec![json!("{% $x %}")]);
+}

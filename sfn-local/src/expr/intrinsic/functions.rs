@@ -20,6 +20,10 @@ use crate::expr::path::json_equal;
 /// Most items an array built by an intrinsic may hold.
 const MAX_ARRAY_ITEMS: usize = 1000;
 
+/// Longest input string States.Base64Encode, Base64Decode and Hash accept (AWS documents
+/// "up to 10,000 characters").
+const MAX_INPUT_CHARS: usize = 10_000;
+
 pub fn invalid(function: Function) -> StatesError {
     StatesError::runtime(format!("Invalid arguments in {}", function.name()))
 }
@@ -102,18 +106,18 @@ pub fn call(
             Ok(Value::Array(unique))
         }
         Function::Base64Encode => {
-            let text = string(args.first()).ok_or_else(bad)?;
+            let text = bounded_string(args.first()).ok_or_else(bad)?;
             Ok(Value::String(STANDARD.encode(text.as_bytes())))
         }
         Function::Base64Decode => {
-            let text = string(args.first()).ok_or_else(bad)?;
+            let text = bounded_string(args.first()).ok_or_else(bad)?;
             let bytes = STANDARD.decode(text.as_bytes()).map_err(|_| bad())?;
             String::from_utf8(bytes)
                 .map(Value::String)
                 .map_err(|_| bad())
         }
         Function::Hash => {
-            let data = string(args.first()).ok_or_else(bad)?;
+            let data = bounded_string(args.first()).ok_or_else(bad)?;
             let algorithm = string(args.get(1)).ok_or_else(bad)?;
             hash(data, algorithm).map(Value::String).ok_or_else(bad)
         }
@@ -172,6 +176,11 @@ pub fn call(
 
 fn string(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str)
+}
+
+/// A string argument within the documented length limit.
+fn bounded_string(value: Option<&Value>) -> Option<&str> {
+    string(value).filter(|s| s.chars().count() <= MAX_INPUT_CHARS)
 }
 
 /// An integer argument as Java's `int` would take it: fractions truncated, within 32 bits.

@@ -116,6 +116,12 @@ fn encoding_and_hashing() {
         json!("aaff4a450a104cd177d28d18d74485e8cae074b7")
     );
     fails("States.Hash('input data', 'SHA-999')");
+    let long = "x".repeat(10_001);
+    let input = json!({"ok": &long[1..], "long": long});
+    assert!(eval_with("States.Base64Encode($.ok)", input.clone()).is_ok());
+    assert!(eval_with("States.Hash($.ok, 'MD5')", input.clone()).is_ok());
+    assert!(eval_with("States.Base64Encode($.long)", input.clone()).is_err());
+    assert!(eval_with("States.Hash($.long, 'MD5')", input).is_err());
 }
 
 #[test]
