@@ -160,7 +160,7 @@ fn place(target: &mut Value, segments: &[Segment], value: Value) -> bool {
 
 /// Compact JSON, as AWS quotes values in causes.
 pub fn compact(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+    super::json_text::compact(value)
 }
 
 /// Static check: a syntactically valid JSONPath, context path or variable path.

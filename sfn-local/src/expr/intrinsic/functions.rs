@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use super::java_random::JavaRandom;
 use super::syntax::{Function, Piece};
 use crate::error::StatesError;
+use crate::expr::json_text;
 use crate::expr::path::json_equal;
 
 /// Most items an array built by an intrinsic may hold.
@@ -51,9 +52,7 @@ pub fn call(
         }
         Function::JsonToString => {
             let value = args.first().ok_or_else(bad)?;
-            serde_json::to_string(value)
-                .map(Value::String)
-                .map_err(|_| bad())
+            Ok(Value::String(json_text::compact(value)))
         }
         Function::Array => Ok(Value::Array(args)),
         Function::ArrayPartition => {
@@ -306,6 +305,7 @@ pub fn java_string(value: &Value) -> String {
             format!("[{}]", parts.join(", "))
         }
         Value::Object(map) => object_string(map),
+        Value::Number(n) => json_text::number(n),
         other => other.to_string(),
     }
 }

@@ -51,6 +51,11 @@ fn json_conversions() {
     assert_eq!(eval("States.StringToJson(' ')"), Value::Null);
     assert_eq!(eval("States.JsonToString($.o)"), json!("{\"k\":1}"));
     assert_eq!(eval("States.JsonToString($.s)"), json!("\"x,y\""));
+    assert_eq!(
+        eval("States.JsonToString(States.Array(1e20, 2.50))"),
+        json!("[1.0E20,2.5]")
+    );
+    assert_eq!(eval("States.Format('{}', 0.0001)"), json!("1.0E-4"));
     fails("States.StringToJson('{nope')");
     fails("States.StringToJson(1)");
 }
