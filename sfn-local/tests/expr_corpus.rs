@@ -1,8 +1,10 @@
 //! The conformance corpus (recorded against AWS) run through the expression layer directly.
 //!
 //! A tiny interpreter here covers the cases simple enough not to need the executor: Pass
-//! (InputPath, Parameters or Result, ResultPath, OutputPath), Choice, Succeed and Fail states
-//! in JSONPath mode, with no Map/Parallel/Task/Wait, variables or nondeterministic context.
+//! (InputPath, Parameters or Result, Assign, ResultPath, OutputPath), Choice, Succeed and Fail
+//! states in JSONPath mode, with no Map/Parallel/Task/Wait or nondeterministic context.
+//! Variables (`Assign`, `$name` references) follow AWS's rule that a state sees the values
+//! from before its own assignments.
 //! Every such case is compared with what AWS recorded: status, output, error and cause (the
 //! executor's "An error occurred while executing the state ..." prefix aside).
 //!
@@ -45,7 +47,7 @@ fn supported(definition: &Value) -> bool {
     }
     // The mini interpreter's context object only holds the execution input.
     let other_context = text.replace("$$.Execution.Input", "").contains("$$");
-    if text.contains("QueryLanguage") || text.contains("\"Assign\"") || other_context {
+    if text.contains("QueryLanguage") || other_context {
         return false;
     }
     let Some(states) = definition.get("States").and_then(Value::as_object) else {
@@ -68,6 +70,7 @@ fn supported(definition: &Value) -> bool {
                         | "Parameters"
                         | "Result"
                         | "Choices"
+                        | "Assign"
                         | "Default"
                         | "Error"
                         | "Cause"
@@ -89,20 +92,44 @@ fn scope<'a>(input: &'a Value, context: &'a Value, vars: &'a Map<String, Value>)
 }
 
 /// `InputPath`/`OutputPath`: absent means `$`, null means `{}`.
-fn select(field: Option<&Value>, value: Value, context: &Value) -> Result<Value, StatesError> {
-    let vars = Map::new();
+fn select(
+    field: Option<&Value>,
+    value: Value,
+    context: &Value,
+    vars: &Map<String, Value>,
+) -> Result<Value, StatesError> {
     match field {
         None => Ok(value),
         Some(Value::Null) => Ok(json!({})),
-        Some(Value::String(p)) => path::query(p, &scope(&value, context, &vars)),
+        Some(Value::String(p)) => path::query(p, &scope(&value, context, vars)),
         Some(_) => Ok(value),
     }
 }
 
+/// `Assign` (JSONPath): a payload template over `base`; the new values take effect only after
+/// the state, so the state itself still sees the old ones.
+fn assign(
+    template_value: Option<&Value>,
+    base: &Value,
+    context: &Value,
+    vars: &Map<String, Value>,
+) -> Result<Option<Map<String, Value>>, StatesError> {
+    match template_value {
+        None => Ok(None),
+        Some(t) => match template::evaluate(t, &scope(base, context, vars))? {
+            Value::Object(m) => Ok(Some(m)),
+            _ => Ok(None),
+        },
+    }
+}
+
+/// One state's outcome: output, next state, variables to assign.
+type Step = (Value, Option<String>, Option<Map<String, Value>>);
+
 fn run(definition: &Value, input: Value) -> Result<Outcome, Unsupported> {
     let states = definition.get("States").ok_or(Unsupported)?;
     let context = json!({"Execution": {"Input": input.clone()}});
-    let vars = Map::new();
+    let mut vars = Map::new();
     let mut name = definition
         .get("StartAt")
         .and_then(Value::as_str)
@@ -112,30 +139,29 @@ fn run(definition: &Value, input: Value) -> Result<Outcome, Unsupported> {
         let state = states.get(name).ok_or(Unsupported)?;
         let field = |f: &str| state.get(f);
         let ty = field("Type").and_then(Value::as_str).unwrap_or_default();
-        let step = (|| -> Result<(Value, Option<String>), StatesError> {
+        let next_field = || field("Next").and_then(Value::as_str).map(str::to_string);
+        let step = (|| -> Result<Step, StatesError> {
             match ty {
                 "Pass" => {
-                    let effective = select(field("InputPath"), data.clone(), &context)?;
+                    let effective = select(field("InputPath"), data.clone(), &context, &vars)?;
                     let result = match (field("Parameters"), field("Result")) {
                         (Some(p), _) => template::evaluate(p, &scope(&effective, &context, &vars))?,
                         (None, Some(r)) => r.clone(),
                         (None, None) => effective,
                     };
+                    let assigned = assign(field("Assign"), &result, &context, &vars)?;
                     let combined = match field("ResultPath") {
                         None => result,
                         Some(Value::Null) => data.clone(),
                         Some(Value::String(p)) => path::apply_result_path(data.clone(), p, result)?,
                         Some(_) => result,
                     };
-                    let out = select(field("OutputPath"), combined, &context)?;
-                    Ok((
-                        out,
-                        field("Next").and_then(Value::as_str).map(str::to_string),
-                    ))
+                    let out = select(field("OutputPath"), combined, &context, &vars)?;
+                    Ok((out, next_field(), assigned))
                 }
                 "Choice" => {
-                    let effective = select(field("InputPath"), data.clone(), &context)?;
-                    let mut next = None;
+                    let effective = select(field("InputPath"), data.clone(), &context, &vars)?;
+                    let mut matched = None;
                     for raw in field("Choices")
                         .and_then(Value::as_array)
                         .into_iter()
@@ -144,26 +170,33 @@ fn run(definition: &Value, input: Value) -> Result<Outcome, Unsupported> {
                         let rule =
                             ChoiceRule::try_from(raw.clone()).map_err(StatesError::runtime)?;
                         if choice::evaluate(&rule, &scope(&effective, &context, &vars))? {
-                            next = rule.next;
+                            matched = Some(rule);
                             break;
                         }
                     }
-                    let next = next
-                        .or_else(|| field("Default").and_then(Value::as_str).map(str::to_string));
+                    let (next, assign_template) = match &matched {
+                        Some(rule) => (rule.next.clone(), rule.assign.as_ref()),
+                        None => (
+                            field("Default").and_then(Value::as_str).map(str::to_string),
+                            field("Assign"),
+                        ),
+                    };
                     let Some(next) = next else {
                         return Err(StatesError::new(
                             "States.NoChoiceMatched",
                             format!("No Matches! in state '{name}'"),
                         ));
                     };
-                    let out = select(field("OutputPath"), effective, &context)?;
-                    Ok((out, Some(next)))
+                    let assigned = assign(assign_template, &effective, &context, &vars)?;
+                    let out = select(field("OutputPath"), effective, &context, &vars)?;
+                    Ok((out, Some(next), assigned))
                 }
                 "Succeed" => {
-                    let effective = select(field("InputPath"), data.clone(), &context)?;
-                    Ok((select(field("OutputPath"), effective, &context)?, None))
+                    let effective = select(field("InputPath"), data.clone(), &context, &vars)?;
+                    let out = select(field("OutputPath"), effective, &context, &vars)?;
+                    Ok((out, None, None))
                 }
-                _ => Ok((data.clone(), None)),
+                _ => Ok((data.clone(), None, None)),
             }
         })();
         if ty == "Fail" {
@@ -192,7 +225,11 @@ fn run(definition: &Value, input: Value) -> Result<Outcome, Unsupported> {
                     cause: Some(e.cause),
                 });
             }
-            Ok((out, Some(next))) => {
+            Ok((out, next, assigned)) => {
+                vars.extend(assigned.unwrap_or_default());
+                let Some(next) = next else {
+                    return Ok(Outcome::Succeeded(out));
+                };
                 data = out;
                 name = states
                     .as_object()
@@ -200,7 +237,6 @@ fn run(definition: &Value, input: Value) -> Result<Outcome, Unsupported> {
                     .map(|(k, _)| k.as_str())
                     .ok_or(Unsupported)?;
             }
-            Ok((out, None)) => return Ok(Outcome::Succeeded(out)),
         }
     }
     Err(Unsupported)
