@@ -1196,7 +1196,9 @@ fn reduce_tuples<'a>(items: Vec<Tuple<'a>>) -> Tuple<'a> {
 
 pub fn lookup_field<'a>(input: &Val<'a>, key: &str) -> Val<'a> {
     match input {
-        Val::JObj(o) => o.get(key).map(Val::from_json).unwrap_or_default(),
+        Val::JObj(o) => crate::value::json_field(o, key)
+            .map(Val::from_json)
+            .unwrap_or_default(),
         Val::Obj(o) => o.get(key).cloned().unwrap_or_default(),
         Val::Arr(_) | Val::JArr(_) => {
             let mut out = Vec::new();

@@ -39,11 +39,35 @@ use value::{Array, Val};
 /// A host function: JSON arguments (undefined passed as `null`), `Ok(None)` for undefined.
 pub type NativeFunction = dyn Fn(&[Value]) -> Result<Option<Value>, JsonataError>;
 
+/// FNV-1a: binding names are short, and SipHash would dominate a field selection.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Variables visible to an expression as `$name`, and host functions.
 #[derive(Default, Clone)]
 pub struct Bindings {
-    values: HashMap<String, Value>,
-    functions: HashMap<String, Rc<NativeFunction>>,
+    values: FastMap<Value>,
+    functions: FastMap<Rc<NativeFunction>>,
     aws: bool,
 }
 

@@ -241,7 +241,7 @@ impl<'a> Val<'a> {
     pub fn field(&self, key: &str) -> Val<'a> {
         match self {
             Val::Obj(o) => o.get(key).cloned().unwrap_or(Val::Undef),
-            Val::JObj(o) => o.get(key).map(Val::from_json).unwrap_or(Val::Undef),
+            Val::JObj(o) => json_field(o, key).map(Val::from_json).unwrap_or(Val::Undef),
             _ => Val::Undef,
         }
     }
@@ -316,6 +316,16 @@ impl<'a> Val<'a> {
             Val::JObj(o) => Value::Object((*o).clone()),
             Val::Func(_) => Value::String(String::new()),
         }
+    }
+}
+
+/// Field of a JSON object. Small objects are scanned: cheaper than hashing the key.
+#[inline]
+pub fn json_field<'v>(o: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if o.len() <= 8 {
+        o.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        o.get(key)
     }
 }
 
