@@ -13,6 +13,7 @@
 
 mod eval;
 mod fast;
+mod print;
 mod syntax;
 
 use serde_json::Value;
