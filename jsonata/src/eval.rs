@@ -318,10 +318,14 @@ impl<'a> Evaluator<'a> {
             return Ok(v);
         }
         let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
-        let mut input_seq: Vec<Val<'a>> = if input.is_array() && !first_is_var {
-            input.items()
-        } else {
-            vec![input.clone()]
+        let mut input_seq: Vec<Val<'a>> = match input {
+            // a relative path over an array document visits its items (JSONata-js test
+            // suite: `a[0].b` over `[{a:[..]}, {a:[..]}]` applies `[0]` per item)
+            Val::Arr(a) if a.outer_wrapper && !first_is_var => {
+                a.items.first().map(Val::items).unwrap_or_default()
+            }
+            _ if input.is_array() && !first_is_var => input.items(),
+            _ => vec![input.clone()],
         };
         let mut result = Val::sequence(Vec::new());
         let mut tuples: Option<Vec<Tuple<'a>>> = None;
@@ -331,7 +335,17 @@ impl<'a> Evaluator<'a> {
             if step.tuple {
                 is_tuple = true;
             }
-            if is_tuple {
+            if i == 0 && step.cons_array {
+                // a leading array constructor is evaluated once, not per context item
+                let context = Val::sequence(input_seq.clone());
+                result = self.eval(step, &context, env)?;
+                if !result.is_array() {
+                    result = Val::sequence(vec![result]);
+                }
+                if result.len() == 0 {
+                    break;
+                }
+            } else if is_tuple {
                 tuples = Some(self.tuple_step(step, &input_seq, tuples.take(), env)?);
             } else {
                 result = self.eval_step(step, &input_seq, env, i == last)?;
