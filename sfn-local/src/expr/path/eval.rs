@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Number, Value};
 
 use super::syntax::{CompareOp, Filter, Function, Operand, Segment, Selector};
+use crate::expr::json_text;
 
 /// Every node the segments select, in document order.
 pub fn select<'v>(root: &'v Value, segments: &[Segment]) -> Vec<Selected<'v>> {
@@ -210,50 +211,91 @@ fn test(filter: &Filter, current: &Value, root: &Value) -> bool {
             _ => operand_value(operand, current, root).is_some(),
         },
         Filter::Compare(a, op, b) => {
-            let (Some(left), Some(right)) = (
-                operand_value(a, current, root),
-                operand_value(b, current, root),
-            ) else {
-                return false;
-            };
-            compare(&left, *op, &right)
+            let left = operand_value(a, current, root);
+            let right = operand_value(b, current, root);
+            compare(left.as_ref(), *op, right.as_ref())
         }
     }
 }
 
-fn compare(left: &Value, op: CompareOp, right: &Value) -> bool {
+/// Jayway's relational operators. A side that selects nothing equals nothing (so `!=` and
+/// `nin` hold); strings and numbers meet across types as Jayway's value nodes do.
+fn compare(left: Option<&Value>, op: CompareOp, right: Option<&Value>) -> bool {
     match op {
-        CompareOp::Eq => json_equal(left, right),
-        CompareOp::Ne => !json_equal(left, right),
-        CompareOp::Lt => order(left, right) == Some(Ordering::Less),
-        CompareOp::Le => matches!(order(left, right), Some(Ordering::Less | Ordering::Equal)),
-        CompareOp::Gt => order(left, right) == Some(Ordering::Greater),
+        CompareOp::Eq => jayway_equal(left, right),
+        CompareOp::Ne => !jayway_equal(left, right),
+        CompareOp::Lt => jayway_order(left, right) == Some(Ordering::Less),
+        CompareOp::Le => matches!(
+            jayway_order(left, right),
+            Some(Ordering::Less | Ordering::Equal)
+        ),
+        CompareOp::Gt => jayway_order(left, right) == Some(Ordering::Greater),
         CompareOp::Ge => matches!(
-            order(left, right),
+            jayway_order(left, right),
             Some(Ordering::Greater | Ordering::Equal)
         ),
         CompareOp::In => right
-            .as_array()
-            .is_some_and(|items| items.iter().any(|v| json_equal(left, v))),
-        CompareOp::Nin => right
-            .as_array()
-            .is_some_and(|items| !items.iter().any(|v| json_equal(left, v))),
+            .and_then(Value::as_array)
+            .is_some_and(|items| items.iter().any(|v| jayway_equal(left, Some(v)))),
+        CompareOp::Nin => !right
+            .and_then(Value::as_array)
+            .is_some_and(|items| items.iter().any(|v| jayway_equal(left, Some(v)))),
         CompareOp::Size => {
             let size = match left {
-                Value::Array(a) => a.len(),
-                Value::String(s) => s.chars().count(),
+                Some(Value::Array(a)) => a.len(),
+                Some(Value::String(s)) => s.encode_utf16().count(),
                 _ => return false,
             };
-            right.as_u64() == u64::try_from(size).ok()
+            right.and_then(Value::as_u64) == u64::try_from(size).ok()
         }
         CompareOp::Empty => {
             let empty = match left {
-                Value::Array(a) => a.is_empty(),
-                Value::String(s) => s.is_empty(),
+                Some(Value::Array(a)) => a.is_empty(),
+                Some(Value::Object(m)) => m.is_empty(),
+                Some(Value::String(s)) => s.is_empty(),
                 _ => return false,
             };
-            right.as_bool() == Some(empty)
+            right.and_then(Value::as_bool) == Some(empty)
         }
+    }
+}
+
+/// Jayway's `equals` between value nodes: a number equals a string that parses to it; a
+/// string equals a number whose text it is; arrays and objects compare as written.
+fn jayway_equal(left: Option<&Value>, right: Option<&Value>) -> bool {
+    let (Some(left), Some(right)) = (left, right) else {
+        return false;
+    };
+    match (left, right) {
+        (Value::Number(a), Value::Number(b)) => number_cmp(a, b) == Some(Ordering::Equal),
+        (Value::Number(a), Value::String(b)) => decimal(b).is_some_and(|b| a.as_f64() == Some(b)),
+        (Value::String(a), Value::Number(b)) => *a == json_text::number(b),
+        _ => left == right,
+    }
+}
+
+/// A string as `new BigDecimal(s)` reads it (digits, sign, point, exponent only).
+fn decimal(text: &str) -> Option<f64> {
+    let plausible = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E'));
+    if plausible { text.parse().ok() } else { None }
+}
+
+/// Jayway's ordering: numbers by value, strings by UTF-16 units, a string against a number
+/// by the number's text.
+fn jayway_order(left: Option<&Value>, right: Option<&Value>) -> Option<Ordering> {
+    match (left?, right?) {
+        (Value::Number(a), Value::Number(b)) => number_cmp(a, b),
+        (Value::String(a), Value::String(b)) => Some(a.encode_utf16().cmp(b.encode_utf16())),
+        (Value::String(a), Value::Number(b)) => {
+            Some(a.encode_utf16().cmp(json_text::number(b).encode_utf16()))
+        }
+        (Value::Number(a), Value::String(b)) => {
+            Some(json_text::number(a).encode_utf16().cmp(b.encode_utf16()))
+        }
+        _ => None,
     }
 }
 
@@ -270,14 +312,6 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
                     .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
-    }
-}
-
-fn order(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => number_cmp(x, y),
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
-        _ => None,
     }
 }
 

@@ -72,10 +72,25 @@ fn filters_compare_like_jayway() {
         run("$.users[?(@.n in ['b','c'])].s", input.clone()).unwrap(),
         json!([1])
     );
+    // Jayway's value nodes: the string "0" equals the number 0, both ways.
     assert_eq!(
-        run("$.users[?(!(@.s == 0))].s", input).unwrap(),
+        run("$.users[?(!(@.s == 0))].s", input.clone()).unwrap(),
+        json!([1])
+    );
+    assert_eq!(
+        run("$.users[?(@.s == '0')].s", input.clone()).unwrap(),
+        json!([0, "0"])
+    );
+    // A missing property equals nothing, so `!=` and `nin` hold for it.
+    assert_eq!(
+        run("$.users[?(@.n != 'a')].s", input.clone()).unwrap(),
         json!([1, "0"])
     );
+    assert_eq!(
+        run("$.users[?(@.n nin ['a'])].s", input.clone()).unwrap(),
+        json!([1, "0"])
+    );
+    assert_eq!(run("$.users[?(@.n < 'b')].s", input).unwrap(), json!([0]));
 }
 
 #[test]
