@@ -257,7 +257,31 @@ fn compare(left: Option<&Value>, op: CompareOp, right: Option<&Value>) -> bool {
             };
             right.and_then(Value::as_bool) == Some(empty)
         }
+        CompareOp::SubsetOf => match (left, right) {
+            (Some(Value::Array(l)), Some(Value::Array(r))) => l.iter().all(|v| holds(r, v)),
+            _ => false,
+        },
+        CompareOp::AnyOf => match (left, right) {
+            (Some(Value::Array(l)), Some(Value::Array(r))) => l.iter().any(|v| holds(r, v)),
+            _ => false,
+        },
+        CompareOp::NoneOf => match (left, right) {
+            (Some(Value::Array(l)), Some(Value::Array(r))) => !l.iter().any(|v| holds(r, v)),
+            _ => false,
+        },
+        CompareOp::Contains => match (left, right) {
+            (Some(Value::String(l)), Some(Value::String(r))) => l.contains(r.as_str()),
+            (Some(Value::Array(l)), Some(r)) => holds(l, r),
+            _ => false,
+        },
     }
+}
+
+/// Whether `items` holds a value equal to `value` (Jayway's list `contains`).
+fn holds(items: &[Value], value: &Value) -> bool {
+    items
+        .iter()
+        .any(|item| jayway_equal(Some(value), Some(item)))
 }
 
 /// Jayway's `equals` between value nodes: a number equals a string that parses to it; a

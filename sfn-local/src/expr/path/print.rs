@@ -121,6 +121,10 @@ impl fmt::Display for CompareOp {
             CompareOp::Nin => "nin",
             CompareOp::Size => "size",
             CompareOp::Empty => "empty",
+            CompareOp::SubsetOf => "subsetof",
+            CompareOp::AnyOf => "anyof",
+            CompareOp::NoneOf => "noneof",
+            CompareOp::Contains => "contains",
         })
     }
 }

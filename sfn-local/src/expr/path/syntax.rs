@@ -89,6 +89,10 @@ pub enum CompareOp {
     Nin,
     Size,
     Empty,
+    SubsetOf,
+    AnyOf,
+    NoneOf,
+    Contains,
 }
 
 impl JsonPath {
@@ -507,6 +511,10 @@ impl Parser {
             "nin" => CompareOp::Nin,
             "size" => CompareOp::Size,
             "empty" => CompareOp::Empty,
+            "subsetof" => CompareOp::SubsetOf,
+            "anyof" => CompareOp::AnyOf,
+            "noneof" => CompareOp::NoneOf,
+            "contains" => CompareOp::Contains,
             _ => return None,
         };
         self.pos = end;

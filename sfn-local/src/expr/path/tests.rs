@@ -94,6 +94,17 @@ fn filters_compare_like_jayway() {
 }
 
 #[test]
+fn list_operators() {
+    let input = json!({"items": [{"t": ["a", "b"]}, {"t": ["c"]}, {"t": "abc"}]});
+    let q = |f: &str| run(&format!("$.items[?({f})].t"), input.clone()).unwrap();
+    assert_eq!(q("@.t subsetof ['a','b','z']"), json!([["a", "b"]]));
+    assert_eq!(q("@.t anyof ['c','q']"), json!([["c"]]));
+    assert_eq!(q("@.t noneof ['a']"), json!([["c"]]));
+    assert_eq!(q("@.t contains 'b'"), json!([["a", "b"], "abc"]));
+    assert_eq!(q("@.t.length() == 2"), json!([["a", "b"]]));
+}
+
+#[test]
 fn missing_definite_path_uses_aws_wording() {
     let err = run("$.NoSuchOutputPath", json!({"int-literal": 0})).unwrap_err();
     assert_eq!(err.error, "States.Runtime");
