@@ -318,14 +318,13 @@ impl<'a> Evaluator<'a> {
             return Ok(v);
         }
         let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
-        let mut input_seq: Vec<Val<'a>> = match input {
-            // a relative path over an array document visits its items (JSONata-js test
-            // suite: `a[0].b` over `[{a:[..]}, {a:[..]}]` applies `[0]` per item)
-            Val::Arr(a) if a.outer_wrapper && !first_is_var => {
-                a.items.first().map(Val::items).unwrap_or_default()
-            }
-            _ if input.is_array() && !first_is_var => input.items(),
-            _ => vec![input.clone()],
+        // An array document arrives wrapped in a one-item sequence (`outer_wrapper`), so a
+        // relative path sees the whole array: `phone[0]` over `[{phone:[..]}, ..]` is the first
+        // phone overall, while `$.phone[0]` applies `[0]` per item (JSONata-js 2.x).
+        let mut input_seq: Vec<Val<'a>> = if input.is_array() && !first_is_var {
+            input.items()
+        } else {
+            vec![input.clone()]
         };
         let mut result = Val::sequence(Vec::new());
         let mut tuples: Option<Vec<Tuple<'a>>> = None;
