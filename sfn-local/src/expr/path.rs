@@ -27,13 +27,14 @@ use crate::error::{StatesError, names};
 
 /// Evaluate a JSONPath (`$...`), context path (`$$...`) or variable path (`$name...`).
 /// Definite paths give the value; indefinite paths give an array of matches.
-/// Nothing matched → `States.Runtime` "Invalid path '$.x' : No results for path: $['x']".
+/// Nothing matched → `States.Runtime` "Invalid path '$.x' : No results for path: $['x']"
+/// (or Jayway's "Missing property in path $['a']" when an object on the way lacks a property).
 pub fn query(path: &str, scope: &Scope) -> Result<Value, StatesError> {
     if let Some(Some(found)) = fast::lookup(path, scope) {
         return Ok(found.clone());
     }
     let parsed = parse_runtime(path)?;
-    evaluate(&parsed, scope)?.ok_or_else(|| no_results(path, &parsed))
+    evaluate(&parsed, scope)?.ok_or_else(|| not_found(path, &parsed, scope))
 }
 
 /// Same as [`query`], but `Ok(None)` when nothing matches (for IsPresent and optional fields).
@@ -76,16 +77,60 @@ fn parse_runtime(path: &str) -> Result<JsonPath, StatesError> {
 
 /// Jayway's message for a definite path that selects nothing.
 pub fn no_results(path: &str, parsed: &JsonPath) -> StatesError {
-    let mut canonical = match &parsed.root {
-        Root::Variable(name) => format!("${name}"),
-        _ => "$".to_string(),
-    };
-    for segment in &parsed.segments {
-        canonical.push_str(&segment.to_string());
-    }
+    let canonical = canonical(parsed, parsed.segments.len());
     StatesError::runtime(format!(
         "Invalid path '{path}' : No results for path: {canonical}"
     ))
+}
+
+/// The canonical form of the root and the first `count` segments (`$['a'][0]`).
+fn canonical(parsed: &JsonPath, count: usize) -> String {
+    let mut text = match &parsed.root {
+        Root::Variable(name) => format!("${name}"),
+        _ => "$".to_string(),
+    };
+    for segment in parsed.segments.iter().take(count) {
+        text.push_str(&segment.to_string());
+    }
+    text
+}
+
+/// Why a definite path found nothing, in Jayway's words: an object on the way that lacks the
+/// next property is "Missing property in path $['a']"; a missing last property, an index out of
+/// range or anything else is "No results for path: ...".
+fn not_found(path: &str, parsed: &JsonPath, scope: &Scope) -> StatesError {
+    let root = match &parsed.root {
+        Root::Input => Some(scope.input),
+        Root::Context => Some(scope.context),
+        Root::Variable(name) => scope.variables.get(name),
+    };
+    let last = parsed.segments.len().saturating_sub(1);
+    let mut node = root;
+    for (i, segment) in parsed.segments.iter().enumerate() {
+        let Some(current) = node else { break };
+        node = match segment {
+            Segment::Child(Selector::Name(name)) => match current.as_object() {
+                Some(map) => match map.get(name) {
+                    Some(next) => Some(next),
+                    None if i < last => {
+                        return StatesError::runtime(format!(
+                            "Invalid path '{path}' : Missing property in path {}",
+                            canonical(parsed, i + 1)
+                        ));
+                    }
+                    None => None,
+                },
+                None => None,
+            },
+            Segment::Child(Selector::Index(at)) => current.as_array().and_then(|items| {
+                let len = i64::try_from(items.len()).ok()?;
+                let at = if *at < 0 { len + at } else { *at };
+                usize::try_from(at).ok().and_then(|at| items.get(at))
+            }),
+            _ => None,
+        };
+    }
+    no_results(path, parsed)
 }
 
 /// ResultPath: place `result` into `state_input` at a reference path (`$`, `$.a.b`, `$['a']`,

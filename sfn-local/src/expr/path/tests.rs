@@ -120,6 +120,26 @@ fn missing_definite_path_uses_aws_wording() {
 }
 
 #[test]
+fn missing_intermediate_property_uses_jayway_wording() {
+    let err = run("$.a.b.c", json!({"a": {}})).unwrap_err();
+    assert_eq!(
+        err.cause,
+        "Invalid path '$.a.b.c' : Missing property in path $['a']['b']"
+    );
+    let err = run("$.nope[0]", json!({})).unwrap_err();
+    assert_eq!(
+        err.cause,
+        "Invalid path '$.nope[0]' : Missing property in path $['nope']"
+    );
+    // Not an object on the way, or the last property missing: "No results".
+    let err = run("$.a.b", json!({"a": 5})).unwrap_err();
+    assert_eq!(
+        err.cause,
+        "Invalid path '$.a.b' : No results for path: $['a']['b']"
+    );
+}
+
+#[test]
 fn result_path_places_values() {
     let out = apply_result_path(json!({"a": 1}), "$.b.c", json!(2)).unwrap();
     assert_eq!(out, json!({"a": 1, "b": {"c": 2}}));
