@@ -80,7 +80,7 @@ pub fn check(template: &Value) -> Result<(), String> {
                 let name = key.strip_suffix(".$").unwrap_or(key);
                 if !seen.insert(name) {
                     return Err(format!(
-                        "The field '{name}' appears more than once once '.$' suffixes are removed"
+                        "The field '{name}' appears more than once after the '.$' suffixes are removed"
                     ));
                 }
                 if key.ends_with(".$") {
