@@ -54,7 +54,7 @@ static STANDARD: &[Builtin] = &[
     b("min", "<a<n>:n>", 1, arrays::min),
     b("average", "<a<n>:n>", 1, arrays::average),
     // strings
-    b("string", "<x-b?:s>", 2, strings::string),
+    b("string", "<x-b?:s>", 1, strings::string), // JS `string(arg, prettify = false)` has length 1
     b("substring", "<s-nn?:s>", 3, strings::substring),
     b("substringBefore", "<s-s:s>", 2, strings::substring_before),
     b("substringAfter", "<s-s:s>", 2, strings::substring_after),
