@@ -272,12 +272,11 @@ impl Parser {
             match c {
                 '\'' => break,
                 '\\' => match self.peek() {
-                    Some(e @ ('\'' | '{' | '}' | '\\')) => {
-                        text.push(e);
+                    Some(escaped) => {
                         self.pos += 1;
+                        unescape(escaped, &mut text);
                     }
-                    // Any other backslash stays as written (JSON inside a literal keeps `\"`).
-                    _ => text.push('\\'),
+                    None => text.push('\\'),
                 },
                 '{' if self.peek() == Some('}') => {
                     self.pos += 1;
@@ -344,6 +343,23 @@ impl Parser {
         serde_json::from_str::<Number>(&text)
             .map(|n| Arg::Literal(Value::Number(n)))
             .map_err(|_| format!("invalid number '{text}'"))
+    }
+}
+
+/// A backslash escape in a string literal: the reserved characters `'` `{` `}` `\\` and `"`
+/// stand for themselves, `\n` `\t` `\r` for control characters, any other letter for itself;
+/// anything else keeps its backslash.
+fn unescape(escaped: char, text: &mut String) {
+    match escaped {
+        '\'' | '{' | '}' | '\\' | '"' => text.push(escaped),
+        'n' => text.push('\n'),
+        't' => text.push('\t'),
+        'r' => text.push('\r'),
+        c if c.is_alphabetic() => text.push(c),
+        c => {
+            text.push('\\');
+            text.push(c);
+        }
     }
 }
 

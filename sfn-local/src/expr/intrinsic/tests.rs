@@ -43,6 +43,20 @@ fn format_fills_placeholders_and_honours_escapes() {
 }
 
 #[test]
+fn string_literal_escapes() {
+    assert_eq!(
+        eval("States.StringToJson('{\\\"k\\\": \\\"v\\\"}')"),
+        json!({"k": "v"})
+    );
+    assert_eq!(eval("States.Format('a\\nb\\tc')"), json!("a\nb\tc"));
+    assert_eq!(eval("States.Format('\\q\\.')"), json!("q\\."));
+    assert_eq!(
+        eval("States.JsonMerge(States.StringToJson('{\\\"a\\\": 1}'), $.o, false)"),
+        json!({"a": 1, "k": 1})
+    );
+}
+
+#[test]
 fn json_conversions() {
     assert_eq!(
         eval("States.StringToJson('{\"a\": [1]}')"),
