@@ -44,7 +44,7 @@ impl<'a> Tuple<'a> {
 }
 
 pub struct Evaluator<'a> {
-    pub bindings: &'a Bindings,
+    pub bindings: &'a Bindings<'a>,
     pub root: Val<'a>,
     depth: Cell<usize>,
     steps: Cell<u64>,
@@ -73,7 +73,7 @@ pub fn show(v: &Val<'_>) -> String {
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(bindings: &'a Bindings, root: Val<'a>) -> Self {
+    pub fn new(bindings: &'a Bindings<'a>, root: Val<'a>) -> Self {
         Evaluator {
             bindings,
             root,

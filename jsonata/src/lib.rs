@@ -25,6 +25,7 @@ mod transform;
 mod util;
 mod value;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -63,15 +64,16 @@ impl std::hash::Hasher for Fnv {
 
 type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
-/// Variables visible to an expression as `$name`, and host functions.
+/// Variables visible to an expression as `$name`, and host functions. Values are owned or
+/// borrowed (`insert_ref`), so a large `$states` document can be shared by many evaluations.
 #[derive(Default, Clone)]
-pub struct Bindings {
-    values: FastMap<Value>,
+pub struct Bindings<'v> {
+    values: FastMap<Cow<'v, Value>>,
     functions: FastMap<Rc<NativeFunction>>,
     aws: bool,
 }
 
-impl Bindings {
+impl<'v> Bindings<'v> {
     /// Standard JSONata functions only.
     pub fn new() -> Self {
         Bindings::default()
@@ -87,11 +89,21 @@ impl Bindings {
     }
 
     pub fn insert(&mut self, name: impl Into<String>, value: Value) {
-        self.values.insert(name.into(), value);
+        self.values.insert(name.into(), Cow::Owned(value));
+    }
+
+    /// Bind a borrowed value (no copy).
+    pub fn insert_ref(&mut self, name: impl Into<String>, value: &'v Value) {
+        self.values.insert(name.into(), Cow::Borrowed(value));
     }
 
     pub fn with_value(mut self, name: impl Into<String>, value: Value) -> Self {
         self.insert(name, value);
+        self
+    }
+
+    pub fn with_ref(mut self, name: impl Into<String>, value: &'v Value) -> Self {
+        self.insert_ref(name, value);
         self
     }
 
@@ -104,7 +116,7 @@ impl Bindings {
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values.get(name)
+        self.values.get(name).map(|v| &**v)
     }
 }
 
@@ -135,7 +147,7 @@ impl Expression {
     pub fn evaluate(
         &self,
         input: Option<&Value>,
-        bindings: &Bindings,
+        bindings: &Bindings<'_>,
     ) -> Result<Option<Value>, JsonataError> {
         match self.evaluate_outcome(input, bindings)? {
             Outcome::Undefined => Ok(None),
@@ -151,7 +163,7 @@ impl Expression {
     pub fn evaluate_outcome(
         &self,
         input: Option<&Value>,
-        bindings: &Bindings,
+        bindings: &Bindings<'_>,
     ) -> Result<Outcome, JsonataError> {
         let root = input.map(Val::from_json).unwrap_or_default();
         // an array document is wrapped so that paths treat it as one value (JSONata-js `outerWrapper`)
