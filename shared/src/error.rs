@@ -64,3 +64,22 @@ fn aws_smithy_error_chain(error: &dyn std::error::Error) -> String {
 pub fn is_condition_failed<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
     error.code() == Some("ConditionalCheckFailedException")
 }
+
+/// What the Lambda runtime returns for a handler's result: the output serialised to JSON,
+/// or the error's `Diagnostic`. In-process hosts (sfn-local, tests) use it so that they see
+/// exactly what a deployed function answers.
+pub fn lambda_result<T, E>(
+    result: Result<T, E>,
+) -> Result<serde_json::Value, lambda_runtime::Diagnostic>
+where
+    T: serde::Serialize,
+    E: ErrorName,
+{
+    match result {
+        Ok(output) => serde_json::to_value(output).map_err(|e| lambda_runtime::Diagnostic {
+            error_type: "SerializationError".into(),
+            error_message: e.to_string(),
+        }),
+        Err(error) => Err(diagnostic(&error)),
+    }
+}

@@ -279,3 +279,113 @@ pub async fn order_item(deps: &Deps, order_id: &str) -> crate::db::Item {
         Err(e) => panic!("reading order {order_id}: {e}"),
     }
 }
+
+/// Values of every JSON type and edge: what a careless or hostile caller may send.
+pub fn odd_values() -> Vec<serde_json::Value> {
+    use serde_json::json;
+    vec![
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(1e300),
+        json!(""),
+        json!("x"),
+        json!("\u{1F4A5}".repeat(300)),
+        json!("a\u{0}b"),
+        json!([]),
+        json!([null]),
+        json!({}),
+        json!({"nested": {"deeper": [1, "2", null]}}),
+    ]
+}
+
+/// Every payload that differs from `valid` in one place: each value (and the whole payload)
+/// replaced by each of [`odd_values`], and each object field removed.
+pub fn mutations(valid: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mut pointers = Vec::new();
+    collect_pointers(valid, String::new(), &mut pointers);
+    let mut out = odd_values();
+    for pointer in pointers {
+        for odd in odd_values() {
+            let mut payload = valid.clone();
+            if let Some(slot) = payload.pointer_mut(&pointer) {
+                *slot = odd;
+                out.push(payload);
+            }
+        }
+        if let Some((parent, key)) = pointer.rsplit_once('/') {
+            let mut payload = valid.clone();
+            if let Some(serde_json::Value::Object(map)) = payload.pointer_mut(parent) {
+                map.remove(&key.replace("~1", "/").replace("~0", "~"));
+                out.push(payload);
+            }
+        }
+    }
+    out
+}
+
+fn collect_pointers(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                let path = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                out.push(path.clone());
+                collect_pointers(child, path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let path = format!("{at}/{i}");
+                out.push(path.clone());
+                collect_pointers(child, path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Feeds every mutation of `valid` to `handle`: each must succeed or fail with one of
+/// `allowed` (the function's contract errors). A panic fails the test.
+pub async fn assert_total<T, E, F, Fut>(
+    valid: &serde_json::Value,
+    allowed: &[&str],
+    handle: F,
+) -> usize
+where
+    E: crate::error::ErrorName,
+    F: Fn(serde_json::Value) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let payloads = mutations(valid);
+    for payload in &payloads {
+        if let Err(error) = handle(payload.clone()).await {
+            assert!(
+                allowed.contains(&error.error_name()),
+                "{payload} gave {}: {error}",
+                error.error_name()
+            );
+        }
+    }
+    payloads.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn mutations_cover_every_field_and_removal() {
+        let valid = json!({"a": 1, "b": {"c": [true]}});
+        let all = mutations(&valid);
+        // 16 whole-payload values + 4 places x 16 values + 3 removable fields.
+        assert_eq!(all.len(), 16 + 4 * 16 + 3);
+        assert!(all.contains(&json!({"b": {"c": [true]}})));
+        assert!(all.contains(&json!({"a": 1, "b": {"c": [null]}})));
+        assert!(all.contains(&json!({"a": 1, "b": {}})));
+    }
+}

@@ -58,3 +58,15 @@ async fn malformed_requests_are_invalid_and_write_nothing() {
     assert_rejected(&deps, "InvalidRequest", &bad, |p| handle(&deps, p)).await;
     assert_same_items(&before, &snapshot(&deps).await);
 }
+
+/// Every one-place mutation of a valid payload: a contract error or success, never a
+/// panic, never a store error from a malformed request reaching DynamoDB.
+#[tokio::test]
+async fn any_json_gives_a_contract_answer() {
+    let deps = fresh_deps().await;
+    store_validated(&deps, &sample_order("ord-1")).await;
+    let valid = json!({"orderId": "ord-1", "customerId": "cust-42", "totalCents": 12_399});
+    let tried =
+        shared::test_support::assert_total(&valid, &["InvalidRequest"], |p| handle(&deps, p)).await;
+    assert!(tried > 16, "{tried}");
+}

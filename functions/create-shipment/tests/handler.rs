@@ -85,3 +85,18 @@ async fn malformed_requests_are_invalid_and_write_nothing() {
     bad.push(request("ord-404"));
     assert_rejected(&deps, "InvalidRequest", &bad, |p| handle(&deps, p)).await;
 }
+
+/// Every one-place mutation of a valid payload: a contract error or success, never a
+/// panic, never a store error from a malformed request reaching DynamoDB.
+#[tokio::test]
+async fn any_json_gives_a_contract_answer() {
+    let deps = fresh_deps().await;
+    store_validated(&deps, &sample_order("ord-1")).await;
+    let valid = request("ord-1");
+    let tried =
+        shared::test_support::assert_total(&valid, &["InvalidRequest", "ShipmentFailed"], |p| {
+            handle(&deps, p)
+        })
+        .await;
+    assert!(tried > 16, "{tried}");
+}

@@ -83,13 +83,13 @@ pub async fn handle<C: TaskCallbacks>(
     }
 }
 
-/// `{orderId}` from the path parameters, or from the raw path `/orders/{orderId}/approval`.
+/// `{orderId}` from the path parameters, or from the raw path `[/stage]/orders/{orderId}/approval`.
 fn order_id(request: &ApiGatewayV2httpRequest) -> Option<String> {
     let from_path = || {
         let path = request.raw_path.as_deref()?;
-        let mut parts = path.trim_matches('/').split('/');
-        match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some("orders"), Some(id), Some("approval"), None) => Some(id.to_string()),
+        let mut parts = path.trim_matches('/').rsplit('/');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("approval"), Some(id), Some("orders")) => Some(id.to_string()),
             _ => None,
         }
     };

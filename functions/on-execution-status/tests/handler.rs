@@ -123,3 +123,15 @@ async fn other_events_are_invalid_and_write_nothing() {
     ]);
     assert_rejected(&deps, "InvalidEvent", &bad, |p| handle(&deps, p)).await;
 }
+
+/// Every one-place mutation of a valid payload: a contract error or success, never a
+/// panic, never a store error from a malformed request reaching DynamoDB.
+#[tokio::test]
+async fn any_json_gives_a_contract_answer() {
+    let deps = fresh_deps().await;
+    store_validated(&deps, &sample_order("ord-1")).await;
+    let valid = event("ord-1", "FAILED");
+    let tried =
+        shared::test_support::assert_total(&valid, &["InvalidEvent"], |p| handle(&deps, p)).await;
+    assert!(tried > 16, "{tried}");
+}

@@ -79,3 +79,16 @@ async fn no_order_id_is_invalid_and_writes_nothing() {
     ]);
     assert_rejected(&deps, "InvalidRequest", &bad, |p| handle(&deps, p)).await;
 }
+
+/// Every one-place mutation of a valid payload: a contract error or success, never a
+/// panic, never a store error from a malformed request reaching DynamoDB.
+#[tokio::test]
+async fn any_json_gives_a_contract_answer() {
+    let deps = fresh_deps().await;
+    store_validated(&deps, &sample_order("ord-1")).await;
+    let valid = json!({"orderId": "ord-1", "state": "ChargePayment",
+        "error": {"Error": "PaymentDeclined", "Cause": "declined"}});
+    let tried =
+        shared::test_support::assert_total(&valid, &["InvalidRequest"], |p| handle(&deps, p)).await;
+    assert!(tried > 16, "{tried}");
+}

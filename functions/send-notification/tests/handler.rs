@@ -51,3 +51,18 @@ async fn malformed_requests_are_invalid() {
     ]);
     assert_rejected(&deps, "InvalidRequest", &bad, |p| handle(&deps, p)).await;
 }
+
+/// Every one-place mutation of a valid payload: a contract error or success, never a
+/// panic, never a store error from a malformed request reaching DynamoDB.
+#[tokio::test]
+async fn any_json_gives_a_contract_answer() {
+    let deps = fresh_deps().await;
+    let valid = request("ada@example.com");
+    let tried = shared::test_support::assert_total(
+        &valid,
+        &["InvalidRequest", "NotificationFailed"],
+        |p| handle(&deps, p),
+    )
+    .await;
+    assert!(tried > 16, "{tried}");
+}

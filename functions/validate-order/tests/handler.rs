@@ -137,3 +137,17 @@ async fn every_violation_is_in_the_message() {
         assert!(message.contains(field), "{field} missing in {message}");
     }
 }
+
+/// Every one-place mutation of a valid payload: a contract error or success, never a
+/// panic, never a store error from a malformed request reaching DynamoDB.
+#[tokio::test]
+async fn any_json_gives_a_contract_answer() {
+    let deps = stocked().await;
+    let valid = sample_order("ord-1");
+    let tried =
+        shared::test_support::assert_total(&valid, &["InvalidOrder", "OrderConflict"], |p| {
+            handle(&deps, p)
+        })
+        .await;
+    assert!(tried > 16, "{tried}");
+}
