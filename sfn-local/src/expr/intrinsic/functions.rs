@@ -6,7 +6,9 @@
 //! States.MathAdd, which rounds half up like Java's `Math.round`.
 
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::alphabet;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use md5::Md5;
 use serde_json::{Map, Value};
 use sha1::Sha1;
@@ -20,6 +22,14 @@ use crate::expr::path::json_equal;
 
 /// Most items an array built by an intrinsic may hold.
 const MAX_ARRAY_ITEMS: usize = 1000;
+
+/// Decoding as Java's `Base64.getDecoder()`: padding optional, stray trailing bits ignored.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 /// Longest input string States.Base64Encode, Base64Decode and Hash accept (AWS documents
 /// "up to 10,000 characters").
@@ -110,10 +120,9 @@ pub fn call(
         }
         Function::Base64Decode => {
             let text = bounded_string(args.first()).ok_or_else(bad)?;
-            let bytes = STANDARD.decode(text.as_bytes()).map_err(|_| bad())?;
-            String::from_utf8(bytes)
-                .map(Value::String)
-                .map_err(|_| bad())
+            let bytes = LENIENT.decode(text.as_bytes()).map_err(|_| bad())?;
+            // Java's `new String(bytes, UTF_8)`: malformed sequences become U+FFFD.
+            Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         }
         Function::Hash => {
             let data = bounded_string(args.first()).ok_or_else(bad)?;

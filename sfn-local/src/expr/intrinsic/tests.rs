@@ -122,6 +122,8 @@ fn encoding_and_hashing() {
         json!("Data to encode")
     );
     fails("States.Base64Decode('!!')");
+    assert_eq!(eval("States.Base64Decode('RGF0YQ')"), json!("Data"));
+    assert_eq!(eval("States.Base64Decode('/w==')"), json!("\u{FFFD}"));
     assert_eq!(
         eval("States.Hash('input data', 'SHA-256')"),
         json!("b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3")
