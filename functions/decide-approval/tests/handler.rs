@@ -311,3 +311,24 @@ async fn bad_bodies_and_paths_are_400_without_effects() {
     assert!(deps.callbacks.calls().is_empty());
     assert_same_items(&before, &snapshot(&deps.store).await);
 }
+
+/// Every one-place mutation of a valid request (envelope and body): an HTTP answer of the
+/// contract, or `InvalidRequest` for a non-HTTP event; never a panic or a 500.
+#[tokio::test]
+async fn any_request_gives_a_contract_answer() {
+    use shared::test_support::mutations;
+    let deps = awaiting(Recorder::default()).await;
+    let allowed = [200, 400, 404, 409];
+    for payload in mutations(&post("ord-9", &approve())) {
+        match handle(&deps, payload.clone()).await {
+            Ok(r) => assert!(allowed.contains(&r.status_code), "{payload}: {r:?}"),
+            Err(e) => assert_eq!(e.error_name(), "InvalidRequest", "{payload}"),
+        }
+    }
+    for body in mutations(&approve()) {
+        let (status, answer) = decide(&deps, "ord-9", &body).await;
+        assert!(allowed.contains(&status), "{body}: {status} {answer}");
+    }
+    // At most one decision reached Step Functions.
+    assert!(deps.callbacks.calls().len() <= 1);
+}

@@ -279,3 +279,24 @@ async fn non_http_events_are_invalid_requests() {
     }
     assert!(snapshot(&deps.store).await.is_empty());
 }
+
+/// Every one-place mutation of a valid request (envelope and order): an HTTP answer of the
+/// contract, or `InvalidRequest` for a non-HTTP event; never a panic or a 500.
+#[tokio::test]
+async fn any_request_gives_a_contract_answer() {
+    use shared::test_support::mutations;
+    let deps = deps(FakeExecutions::default()).await;
+    for payload in mutations(&post(&order("ord-1").to_string())) {
+        match handle(&deps, payload.clone()).await {
+            Ok(r) => assert!([202, 400, 409].contains(&r.status_code), "{payload}: {r:?}"),
+            Err(e) => assert_eq!(e.error_name(), "InvalidRequest", "{payload}"),
+        }
+    }
+    for body in mutations(&order("ord-2")) {
+        let (status, answer) = submit(&deps, &body.to_string()).await;
+        assert!(
+            [202, 400, 409].contains(&status),
+            "{body}: {status} {answer}"
+        );
+    }
+}

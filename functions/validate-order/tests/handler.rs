@@ -151,3 +151,25 @@ async fn any_json_gives_a_contract_answer() {
         .await;
     assert!(tried > 16, "{tried}");
 }
+
+#[tokio::test]
+async fn validating_again_does_not_rewind_an_order_that_got_further() {
+    let deps = stocked().await;
+    let order = sample_order("ord-1");
+    assert!(handle(&deps, order.clone()).await.is_ok());
+    let completed = shared::db::orders::Change {
+        status: Some("COMPLETED"),
+        ..Default::default()
+    };
+    assert_eq!(
+        shared::db::orders::update(&deps, "ord-1", completed)
+            .await
+            .ok(),
+        Some(true)
+    );
+    assert!(handle(&deps, order).await.is_ok());
+    assert_eq!(
+        get_s(&order_item(&deps, "ord-1").await, "status"),
+        Some("COMPLETED")
+    );
+}

@@ -38,7 +38,8 @@ pub async fn get(deps: &Deps, order_id: &str) -> Result<Option<Item>, StoreError
     Ok(output.item)
 }
 
-/// Stores a validated order: creates it, or marks the same content (same hash) again.
+/// Stores a validated order: creates it, or marks the same content (same hash) again
+/// (leaving an order that got further than VALIDATED as it is).
 /// Returns `false` when the id holds a different order.
 pub async fn put_validated(
     deps: &Deps,
@@ -58,13 +59,19 @@ pub async fn put_validated(
              createdAt = if_not_exists(createdAt, :now), updatedAt = :now, \
              history = list_append(if_not_exists(history, :noHistory), :entry)",
         )
-        .condition_expression("attribute_not_exists(orderId) OR orderHash = :hash")
+        // The same order again moves back to VALIDATED only from RECEIVED / VALIDATED:
+        // a duplicate execution must not rewind an order that got further.
+        .condition_expression(
+            "attribute_not_exists(orderId) OR \
+             (orderHash = :hash AND #status IN (:received, :status))",
+        )
         .expression_attribute_names("#order", "order")
         .expression_attribute_names("#status", "status")
         .expression_attribute_values(":order", order_attribute(order)?)
         .expression_attribute_values(":hash", s(hash))
         .expression_attribute_values(":total", n(total_cents))
         .expression_attribute_values(":status", s(status::VALIDATED))
+        .expression_attribute_values(":received", s(status::RECEIVED))
         .expression_attribute_values(":noReservations", AttributeValue::M(HashMap::new()))
         .expression_attribute_values(":now", s(time))
         .expression_attribute_values(":noHistory", AttributeValue::L(Vec::new()))
@@ -76,7 +83,10 @@ pub async fn put_validated(
         .await;
     match result {
         Ok(_) => Ok(true),
-        Err(e) if is_condition_failed(&e) => Ok(false),
+        Err(e) if is_condition_failed(&e) => {
+            let existing = get(deps, &order.order_id).await?;
+            Ok(existing.is_some_and(|item| get_s(&item, "orderHash") == Some(hash)))
+        }
         Err(e) => Err(StoreError::from_sdk("UpdateItem", e)),
     }
 }
