@@ -45,6 +45,27 @@ pub fn client() -> Client {
     Client::from_conf(config)
 }
 
+/// Dependencies whose DynamoDB endpoint refuses connections (a closed loopback port), with
+/// SDK retries off: every call fails the way an outage does.
+pub fn unreachable_deps() -> Deps {
+    let port = free_port().unwrap_or(9);
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+        .build();
+    Deps {
+        dynamodb: Client::from_conf(config),
+        tables: TableNames {
+            orders: "orders".into(),
+            inventory: "inventory".into(),
+            payments: "payments".into(),
+        },
+    }
+}
+
 /// Dependencies with three new, uniquely named tables, so tests run in parallel.
 pub async fn fresh_deps() -> Deps {
     let suffix = uuid::Uuid::new_v4().simple().to_string();

@@ -70,3 +70,19 @@ async fn any_json_gives_a_contract_answer() {
         shared::test_support::assert_total(&valid, &["InvalidRequest"], |p| handle(&deps, p)).await;
     assert!(tried > 16, "{tried}");
 }
+
+/// An outage of DynamoDB is the transient `StoreUnavailable` (retried by the ASL).
+#[tokio::test]
+async fn an_unreachable_store_is_store_unavailable() {
+    let deps = shared::test_support::unreachable_deps();
+    let error = handle(
+        &deps,
+        json!({"orderId": "ord-1", "customerId": "c", "totalCents": 100}),
+    )
+    .await
+    .err();
+    assert_eq!(
+        error.map(|e| shared::ErrorName::error_name(&e)),
+        Some("StoreUnavailable")
+    );
+}

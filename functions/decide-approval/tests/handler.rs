@@ -332,3 +332,17 @@ async fn any_request_gives_a_contract_answer() {
     // At most one decision reached Step Functions.
     assert!(deps.callbacks.calls().len() <= 1);
 }
+
+#[tokio::test]
+async fn an_unreachable_store_is_a_500_and_sends_nothing() {
+    let deps = Deps {
+        store: shared::test_support::unreachable_deps(),
+        callbacks: Recorder::default(),
+    };
+    let (status, body) = decide(&deps, "ord-9", &approve()).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (500, json!("StoreUnavailable"))
+    );
+    assert!(deps.callbacks.calls().is_empty());
+}

@@ -300,3 +300,17 @@ async fn any_request_gives_a_contract_answer() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_unreachable_store_is_a_500_and_starts_nothing() {
+    let deps = Deps {
+        store: shared::test_support::unreachable_deps(),
+        executions: FakeExecutions::default(),
+    };
+    let (status, body) = submit(&deps, &order("ord-1").to_string()).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (500, json!("StoreUnavailable"))
+    );
+    assert!(deps.executions.starts().is_empty());
+}

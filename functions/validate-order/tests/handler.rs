@@ -173,3 +173,14 @@ async fn validating_again_does_not_rewind_an_order_that_got_further() {
         Some("COMPLETED")
     );
 }
+
+/// An outage of DynamoDB is the transient `StoreUnavailable` (retried by the ASL).
+#[tokio::test]
+async fn an_unreachable_store_is_store_unavailable() {
+    let deps = shared::test_support::unreachable_deps();
+    let error = handle(&deps, sample_order("ord-1")).await.err();
+    assert_eq!(
+        error.map(|e| shared::ErrorName::error_name(&e)),
+        Some("StoreUnavailable")
+    );
+}
