@@ -147,4 +147,34 @@ proptest! {
         };
         prop_assert!(same, "got {:?} for {:?}", got, value);
     }
+
+}
+
+proptest! {
+    // each case runs ~30 library calls, some building large strings: fewer cases
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn library_functions_never_panic_on_arbitrary_arguments(
+        text in "\\PC{0,24}",
+        picture in "[-+0-9#,.;%eEIiAaWwNnoYMDdFHhmsfZzPXx:\\[\\]\\* ]{0,16}",
+        number in prop_oneof![any::<f64>(), -1e6f64..1e6, Just(0.5), Just(-0.0)],
+    ) {
+        const CALLS: &[&str] = &[
+            "$fromMillis($n, $p)", "$fromMillis(0, $p, $t)", "$toMillis($t)", "$toMillis($t, $p)",
+            "$formatNumber($n, $p)", "$formatInteger($n, $p)", "$parseInteger($t, $p)", "$formatBase($n, $n)",
+            "$number($t)", "$decodeUrl($t)", "$decodeUrlComponent($t)", "$base64decode($t)", "$pad($t, $n, $p)",
+            "$substring($t, $n, $n)", "$round($n, $n)", "$power($n, $n)", "$string($n)", "$split($t, $p, $n)",
+            "$replace($t, $p, $t)", "$now($p, $t)", "$hash($t, $p)", "$range($n, $n, $n)", "$partition([1,2,3], $n)",
+            "$parse($t)", "$random($n)", "$match($t, /a|b/, $n)", "$contains($t, $p)", "$trim($t) & $uppercase($t)",
+        ];
+        let mut bindings = Bindings::with_aws_functions();
+        bindings.insert("t", Value::from(text));
+        bindings.insert("p", Value::from(picture));
+        bindings.insert("n", serde_json::Number::from_f64(number).map(Value::Number).unwrap_or(Value::Null));
+        for call in CALLS {
+            let expr = Expression::parse(call).expect("valid call");
+            let _ = expr.evaluate(None, &bindings);
+        }
+    }
 }

@@ -121,17 +121,23 @@ pub fn parse_iso(s: &str) -> Option<i64> {
 
 fn parse_offset(tz: &str) -> Result<FixedOffset> {
     let bad = || JsonataError::new("D3134", format!("The timezone {} is not valid", quoted(tz)));
-    let (sign, digits) = match tz.chars().next() {
-        Some('+') => (1, &tz[1..]),
-        Some('-') => (-1, &tz[1..]),
+    let (sign, digits) = match (tz.strip_prefix('+'), tz.strip_prefix('-')) {
+        (Some(rest), _) => (1, rest),
+        (_, Some(rest)) => (-1, rest),
         _ => return Err(bad()),
     };
     let digits: String = digits.chars().filter(|c| *c != ':').collect();
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i32>().map_err(|_| bad())?, 0),
         4 => (
-            digits[..2].parse::<i32>().map_err(|_| bad())?,
-            digits[2..].parse::<i32>().map_err(|_| bad())?,
+            digits
+                .get(..2)
+                .and_then(|d| d.parse::<i32>().ok())
+                .ok_or_else(bad)?,
+            digits
+                .get(2..)
+                .and_then(|d| d.parse::<i32>().ok())
+                .ok_or_else(bad)?,
         ),
         _ => return Err(bad()),
     };

@@ -116,7 +116,9 @@ fn shift(n: f64, places: i32) -> f64 {
         Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
         None => (s, 0),
     };
-    format!("{mantissa}e{}", exp + places).parse().unwrap_or(n)
+    format!("{mantissa}e{}", exp.saturating_add(places))
+        .parse()
+        .unwrap_or(n)
 }
 
 /// Round half to even at `precision` decimal places.
@@ -143,7 +145,7 @@ pub fn round<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
     let Some(n) = num(&args, 0) else {
         return Ok(Val::Undef);
     };
-    let precision = num(&args, 1).unwrap_or(0.0) as i32;
+    let precision = num(&args, 1).unwrap_or(0.0).clamp(-400.0, 400.0) as i32;
     Ok(Val::Num(round_half_even(n, precision)))
 }
 

@@ -127,7 +127,7 @@ fn words_to_number(s: &str) -> Option<u64> {
             .position(|f| f.to_lowercase() == w)
             .or_else(|| ORDINALS.iter().position(|f| f.to_lowercase() == w));
         if let Some(v) = small {
-            current += v as u64;
+            current = current.saturating_add(v as u64);
             continue;
         }
         let tens = DECADES.iter().position(|d| {
@@ -135,7 +135,7 @@ fn words_to_number(s: &str) -> Option<u64> {
             d == w || format!("{}ieth", &d[..d.len() - 1]) == w
         });
         if let Some(t) = tens {
-            current += (t as u64 + 2) * 10;
+            current = current.saturating_add((t as u64 + 2) * 10);
             continue;
         }
         let w = w
@@ -143,14 +143,14 @@ fn words_to_number(s: &str) -> Option<u64> {
             .filter(|b| *b == "hundred" || MAGNITUDES.iter().any(|m| m.to_lowercase() == *b))
             .unwrap_or(w);
         if w == "hundred" {
-            current *= 100;
+            current = current.saturating_mul(100);
             continue;
         }
         let m = MAGNITUDES.iter().position(|m| m.to_lowercase() == w)?;
-        total += current * 10u64.pow((m as u32 + 1) * 3);
+        total = total.saturating_add(current.saturating_mul(10u64.pow((m as u32 + 1) * 3)));
         current = 0;
     }
-    Some(total + current)
+    Some(total.saturating_add(current))
 }
 
 const ROMAN: [(u64, &str); 13] = [
@@ -220,7 +220,7 @@ fn from_letters(s: &str) -> Option<u64> {
         if !c.is_ascii_lowercase() {
             return None;
         }
-        n = n * 26 + (c as u64 - 'a' as u64 + 1);
+        n = n.checked_mul(26)?.checked_add(c as u64 - 'a' as u64 + 1)?;
     }
     Some(n)
 }
