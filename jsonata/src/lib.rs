@@ -24,6 +24,7 @@ mod stack;
 mod transform;
 mod util;
 mod value;
+mod vars;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -140,6 +141,16 @@ impl Expression {
         Ok(Expression {
             root: parser::parse(source)?,
         })
+    }
+
+    /// Variables the expression reads without binding them itself (`$states`, workflow
+    /// variables, ...), in order of first use. Built-in function names (standard and AWS)
+    /// are left out; `$` and `$$` are not variables.
+    pub fn free_variables(&self) -> Vec<String> {
+        vars::free_variables(&self.root)
+            .into_iter()
+            .filter(|name| functions::lookup(name, true).is_none())
+            .collect()
     }
 
     /// `input` is `$` (None = undefined); `bindings` are visible as `$name`.

@@ -109,3 +109,21 @@ fn whole_numbers_are_json_integers() {
         .expect("defined");
     assert_eq!(out.to_string(), "[1,5,0,1000,0.5]");
 }
+
+#[test]
+fn free_variables_lists_unbound_references() {
+    let free = |src: &str| Expression::parse(src).expect("parses").free_variables();
+    assert_eq!(free("$states.input.a + $counter"), vec!["states", "counter"]);
+    assert_eq!(free("($x := 1; $x + $y)"), vec!["y"]);
+    assert_eq!(free("function($a){ $a + $b }"), vec!["b"]);
+    assert_eq!(
+        free("$map($items, function($v, $i){ $v * $i })"),
+        vec!["items"]
+    );
+    assert_eq!(free("orders@$o.$o.lines#$i[$i < $limit]"), vec!["limit"]);
+    assert_eq!(free("$ + $$.a + $sum([1]) + $uuid()"), Vec::<String>::new());
+    assert_eq!(
+        free("($f := function($n){ $n = 0 ? 0 : $f($n - 1) }; $f($depth))"),
+        vec!["depth"]
+    );
+}
