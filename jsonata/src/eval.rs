@@ -541,14 +541,16 @@ impl<'a> Evaluator<'a> {
             } else {
                 vec![res]
             };
-            for (bb, item) in items.into_iter().enumerate() {
+            for item in items {
                 let mut t = tb.clone();
                 match &step.focus {
                     Some(f) => t.set(f, item),
                     None => t.ctx = item,
                 }
+                // `#$i` numbers the step's whole output stream (JSONata-js test suite:
+                // `$.$#$pos[$pos<3]` over `[3,1,4,1,5,9]` keeps the first three)
                 if let Some(ix) = &step.index {
-                    t.set(ix, Val::Num(bb as f64));
+                    t.set(ix, Val::Num(result.len() as f64));
                 }
                 result.push(t);
             }

@@ -770,6 +770,8 @@ fn process_inner(raw: RawNode, depth: &mut Depth) -> Result<Node> {
                         step.stages.push(Stage::Index(Rc::from(name)));
                     }
                     step.tuple = true;
+                    // `a#$i[]`: the keep-array marker belongs to the step
+                    step.keep_array |= keep_array;
                 }
                 result
             })

@@ -113,7 +113,10 @@ fn whole_numbers_are_json_integers() {
 #[test]
 fn free_variables_lists_unbound_references() {
     let free = |src: &str| Expression::parse(src).expect("parses").free_variables();
-    assert_eq!(free("$states.input.a + $counter"), vec!["states", "counter"]);
+    assert_eq!(
+        free("$states.input.a + $counter"),
+        vec!["states", "counter"]
+    );
     assert_eq!(free("($x := 1; $x + $y)"), vec!["y"]);
     assert_eq!(free("function($a){ $a + $b }"), vec!["b"]);
     assert_eq!(
