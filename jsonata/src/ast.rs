@@ -1,6 +1,9 @@
 //! The processed syntax tree the evaluator walks (JSONata-js's `processAST` output).
 
-use std::rc::Rc;
+use std::sync::Arc;
+
+/// Identifiers and literals in the tree are `Arc`, so a parsed `Expression` is `Send + Sync`.
+pub type Name = Arc<str>;
 
 use crate::signature::Signature;
 
@@ -55,7 +58,7 @@ impl BinOp {
 #[derive(Debug)]
 pub enum Stage {
     Filter(Node),
-    Index(Rc<str>),
+    Index(Name),
 }
 
 #[derive(Debug)]
@@ -66,7 +69,7 @@ pub struct SortTerm {
 
 #[derive(Debug)]
 pub struct LambdaDef {
-    pub params: Vec<Rc<str>>,
+    pub params: Vec<Name>,
     pub body: Node,
     pub signature: Option<Signature>,
 }
@@ -85,22 +88,22 @@ pub enum Kind {
         keep_singleton: bool,
     },
     Num(f64),
-    Str(Rc<str>),
+    Str(Name),
     Bool(bool),
     Null,
-    Name(Rc<str>),
+    Name(Name),
     /// `$name`; `""` is the context `$`, `"$"` is the root `$$`.
-    Var(Rc<str>),
+    Var(Name),
     Wildcard,
     Descendant,
-    Regex(Rc<regex::Regex>),
+    Regex(Arc<regex::Regex>),
     Binary(BinOp, Box<Node>, Box<Node>),
     Neg(Box<Node>),
     ArrayCons(Vec<Node>),
     ObjectCons(Vec<(Node, Node)>),
     Condition(Box<Node>, Box<Node>, Option<Box<Node>>),
     Block(Vec<Node>),
-    Bind(Rc<str>, Box<Node>),
+    Bind(Name, Box<Node>),
     Call {
         proc: Box<Node>,
         args: Vec<Node>,
@@ -125,9 +128,9 @@ pub struct Node {
     pub group: Option<Vec<(Node, Node)>>,
     pub keep_array: bool,
     /// `@$name`
-    pub focus: Option<Rc<str>>,
+    pub focus: Option<Name>,
     /// `#$name`
-    pub index: Option<Rc<str>>,
+    pub index: Option<Name>,
     /// Step is evaluated as a tuple stream (focus or index binding in the path).
     pub tuple: bool,
     /// Array constructor as the first step of a path.

@@ -3,11 +3,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::ast::Name;
 use crate::value::Val;
 
 #[derive(Debug, Default)]
 pub struct Frame<'a> {
-    vars: RefCell<Vec<(Rc<str>, Val<'a>)>>,
+    vars: RefCell<Vec<(Name, Val<'a>)>>,
     parent: Option<Env<'a>>,
 }
 
@@ -25,7 +26,7 @@ impl<'a> Frame<'a> {
         })
     }
 
-    pub fn bind(&self, name: Rc<str>, value: Val<'a>) {
+    pub fn bind(&self, name: Name, value: Val<'a>) {
         let mut vars = self.vars.borrow_mut();
         if let Some(slot) = vars.iter_mut().find(|(n, _)| *n == name) {
             slot.1 = value;

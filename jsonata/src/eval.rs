@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use crate::Bindings;
-use crate::ast::{BinOp, Kind, Node, SortTerm, Stage};
+use crate::ast::{BinOp, Kind, Name, Node, SortTerm, Stage};
 use crate::env::{Env, Frame};
 use crate::error::{JsonataError, Result, quoted};
 use crate::functions;
@@ -23,7 +23,7 @@ pub const MAX_STEPS: u64 = 5_000_000;
 #[derive(Clone, Debug)]
 pub struct Tuple<'a> {
     pub ctx: Val<'a>,
-    pub binds: Vec<(Rc<str>, Val<'a>)>,
+    pub binds: Vec<(Name, Val<'a>)>,
 }
 
 impl<'a> Tuple<'a> {
@@ -34,7 +34,7 @@ impl<'a> Tuple<'a> {
         }
     }
 
-    fn set(&mut self, name: &Rc<str>, v: Val<'a>) {
+    fn set(&mut self, name: &Name, v: Val<'a>) {
         if let Some(slot) = self.binds.iter_mut().find(|(n, _)| n == name) {
             slot.1 = v;
         } else {
@@ -152,7 +152,7 @@ impl<'a> Evaluator<'a> {
                 keep_singleton,
             } => self.eval_path(node, steps, *keep_singleton, input, env)?,
             Kind::Num(n) => Val::Num(*n),
-            Kind::Str(s) => Val::Str(s.clone()),
+            Kind::Str(s) => Val::str(s),
             Kind::Bool(b) => Val::Bool(*b),
             Kind::Null => Val::Null,
             Kind::Name(name) => lookup_field(input, name),

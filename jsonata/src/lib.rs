@@ -29,6 +29,7 @@ mod vars;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -39,7 +40,7 @@ use eval::Evaluator;
 use value::{Array, Val};
 
 /// A host function: JSON arguments (undefined passed as `null`), `Ok(None)` for undefined.
-pub type NativeFunction = dyn Fn(&[Value]) -> Result<Option<Value>, JsonataError>;
+pub type NativeFunction = dyn Fn(&[Value]) -> Result<Option<Value>, JsonataError> + Send + Sync;
 
 /// FNV-1a: binding names are short, and SipHash would dominate a field selection.
 #[derive(Default, Clone, Copy)]
@@ -70,7 +71,7 @@ type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 #[derive(Default, Clone)]
 pub struct Bindings<'v> {
     values: FastMap<Cow<'v, Value>>,
-    functions: FastMap<Rc<NativeFunction>>,
+    functions: FastMap<Arc<NativeFunction>>,
     aws: bool,
 }
 
@@ -111,9 +112,9 @@ impl<'v> Bindings<'v> {
     pub fn add_function(
         &mut self,
         name: impl Into<String>,
-        f: impl Fn(&[Value]) -> Result<Option<Value>, JsonataError> + 'static,
+        f: impl Fn(&[Value]) -> Result<Option<Value>, JsonataError> + Send + Sync + 'static,
     ) {
-        self.functions.insert(name.into(), Rc::new(f));
+        self.functions.insert(name.into(), Arc::new(f));
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {

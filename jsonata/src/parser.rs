@@ -1,7 +1,7 @@
 //! Pratt parser (binding powers as in JSONata-js) producing a raw tree,
 //! then `process` builds paths, stages and tuple flags like JSONata-js's `processAST`.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::ast::{BinOp, Kind, LambdaDef, Node, SortTerm, Stage, Transform};
 use crate::error::{JsonataError, Result, quoted};
@@ -547,12 +547,12 @@ fn process_inner(raw: RawNode, depth: &mut Depth) -> Result<Node> {
     let keep_array = raw.keep_array;
     let mut node = match raw.raw {
         Raw::Num(n) => Node::new(Kind::Num(n), pos),
-        Raw::Str(s) => Node::new(Kind::Str(Rc::from(s)), pos),
+        Raw::Str(s) => Node::new(Kind::Str(Arc::from(s)), pos),
         Raw::Bool(b) => Node::new(Kind::Bool(b), pos),
         Raw::Null => Node::new(Kind::Null, pos),
         Raw::Name(n) => (|| -> Result<Node> {
             Ok({
-                let mut step = Node::new(Kind::Name(Rc::from(n)), pos);
+                let mut step = Node::new(Kind::Name(Arc::from(n)), pos);
                 step.keep_array = keep_array;
                 let mut path = into_path(step);
                 if let (true, Kind::Path { keep_singleton, .. }) = (keep_array, &mut path.kind) {
@@ -561,9 +561,9 @@ fn process_inner(raw: RawNode, depth: &mut Depth) -> Result<Node> {
                 path
             })
         })()?,
-        Raw::Var(v) => Node::new(Kind::Var(Rc::from(v)), pos),
+        Raw::Var(v) => Node::new(Kind::Var(Arc::from(v)), pos),
         Raw::Regex(pattern, flags) => Node::new(
-            Kind::Regex(Rc::new(
+            Kind::Regex(Arc::new(
                 crate::regexes::compile(&pattern, &flags).map_err(|e| e.at(pos))?,
             )),
             pos,
@@ -635,7 +635,7 @@ fn process_inner(raw: RawNode, depth: &mut Depth) -> Result<Node> {
                 let body = process(*body, depth)?;
                 Node::new(
                     Kind::Lambda(Box::new(LambdaDef {
-                        params: params.into_iter().map(Rc::from).collect(),
+                        params: params.into_iter().map(Arc::from).collect(),
                         body,
                         signature,
                     })),
@@ -749,7 +749,7 @@ fn process_inner(raw: RawNode, depth: &mut Depth) -> Result<Node> {
                 if keep_array {
                     step.keep_array = true;
                 }
-                step.focus = Some(Rc::from(name));
+                step.focus = Some(Arc::from(name));
                 step.tuple = true;
                 result
             })
@@ -765,9 +765,9 @@ fn process_inner(raw: RawNode, depth: &mut Depth) -> Result<Node> {
                 }
                 if let Some(step) = last_step(&mut result) {
                     if step.stages.is_empty() {
-                        step.index = Some(Rc::from(name));
+                        step.index = Some(Arc::from(name));
                     } else {
-                        step.stages.push(Stage::Index(Rc::from(name)));
+                        step.stages.push(Stage::Index(Arc::from(name)));
                     }
                     step.tuple = true;
                     // `a#$i[]`: the keep-array marker belongs to the step

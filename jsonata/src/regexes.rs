@@ -58,7 +58,7 @@ fn char_index(s: &str, byte: usize) -> usize {
 }
 
 /// The object a regex returns when invoked: `{match, start, end, groups}`.
-pub fn match_object<'a>(re: &Rc<Regex>, s: &str, from: usize) -> Val<'a> {
+pub fn match_object<'a>(re: &Regex, s: &str, from: usize) -> Val<'a> {
     let Some(caps) = s.get(from..).and_then(|t| re.captures(t)) else {
         return Val::Undef;
     };

@@ -13,7 +13,7 @@ use crate::env::Env;
 use crate::functions::Builtin;
 
 /// Host-provided function, registered through `Bindings::add_function`.
-pub type HostFn = dyn Fn(&[Value]) -> Result<Option<Value>, crate::JsonataError>;
+pub type HostFn = dyn Fn(&[Value]) -> Result<Option<Value>, crate::JsonataError> + Send + Sync;
 
 /// An array plus the flags JSONata-js keeps on its arrays.
 #[derive(Clone, Debug, Default)]
@@ -73,13 +73,13 @@ pub enum Func<'a> {
         args: Vec<Option<Val<'a>>>,
     },
     Builtin(&'static Builtin),
-    Regex(Rc<regex::Regex>),
+    Regex(std::sync::Arc<regex::Regex>),
     /// `| pattern | update, delete |`: copies its argument with the changes applied.
     Transform {
         def: &'a crate::ast::Transform,
         env: Env<'a>,
     },
-    Host(Rc<HostFn>),
+    Host(std::sync::Arc<HostFn>),
 }
 
 impl std::fmt::Debug for Func<'_> {

@@ -2,13 +2,11 @@
 //! (`:=`, lambda parameters, `@$x`/`#$i`). The engine uses this to validate references to
 //! workflow variables before running anything.
 
-use std::rc::Rc;
-
-use crate::ast::{Kind, Node, Stage};
+use crate::ast::{Kind, Name, Node, Stage};
 
 #[derive(Default)]
 struct Scopes {
-    stack: Vec<Vec<Rc<str>>>,
+    stack: Vec<Vec<Name>>,
     free: Vec<String>,
 }
 
@@ -17,7 +15,7 @@ impl Scopes {
         self.stack.iter().any(|s| s.iter().any(|n| &**n == name))
     }
 
-    fn bind(&mut self, name: &Rc<str>) {
+    fn bind(&mut self, name: &Name) {
         if let Some(top) = self.stack.last_mut() {
             top.push(name.clone());
         }

@@ -130,3 +130,29 @@ fn free_variables_lists_unbound_references() {
         vec!["depth"]
     );
 }
+
+#[test]
+fn expressions_and_bindings_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Expression>();
+    assert_send_sync::<Bindings<'static>>();
+    assert_send_sync::<JsonataError>();
+    let expr = std::sync::Arc::new(Expression::parse("$states.input.n * 2").expect("parses"));
+    let handles: Vec<_> = (0..4)
+        .map(|n| {
+            let expr = expr.clone();
+            std::thread::spawn(move || {
+                let bindings = Bindings::new().with_value("states", json!({"input": {"n": n}}));
+                expr.evaluate(None, &bindings)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread finished"))
+        .collect();
+    assert_eq!(
+        results,
+        (0..4).map(|n| Ok(Some(json!(n * 2)))).collect::<Vec<_>>()
+    );
+}

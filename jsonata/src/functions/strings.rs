@@ -161,7 +161,7 @@ pub fn pad<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
     }))
 }
 
-fn regex_of<'a>(v: &Val<'a>) -> Option<Rc<regex::Regex>> {
+fn regex_of<'a>(v: &Val<'a>) -> Option<std::sync::Arc<regex::Regex>> {
     match v {
         Val::Func(f) => match &**f {
             Func::Regex(r) => Some(r.clone()),
