@@ -441,6 +441,39 @@ pub fn format_number<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> 
     let active = |c: char| {
         is_digit(c) || c == sym.digit || c == sym.decimal || c == sym.grouping || c == sym.exponent
     };
+    for part in &parts {
+        let count = |c: char| part.chars().filter(|&x| x == c).count();
+        let checks = [
+            (
+                count(sym.decimal) > 1,
+                "D3081",
+                "A sub-picture cannot contain more than one instance of the 'decimal-separator' character",
+            ),
+            (
+                count(sym.percent) > 1,
+                "D3082",
+                "A sub-picture cannot contain more than one instance of the 'percent' character",
+            ),
+            (
+                count(sym.per_mille) > 1,
+                "D3083",
+                "A sub-picture cannot contain more than one instance of the 'per-mille' character",
+            ),
+            (
+                count(sym.percent) > 0 && count(sym.per_mille) > 0,
+                "D3084",
+                "A sub-picture cannot contain both a 'percent' and a 'per-mille' character",
+            ),
+            (
+                !part.chars().any(|c| is_digit(c) || c == sym.digit),
+                "D3085",
+                "A sub-picture must contain at least one character that is an 'optional digit character' or a member of the 'decimal digit family'",
+            ),
+        ];
+        if let Some((_, code, msg)) = checks.iter().find(|(bad, _, _)| *bad) {
+            return Err(picture_error(code, msg));
+        }
+    }
     let sub = if value < 0.0 && parts.len() == 2 {
         parts.get(1).copied().unwrap_or("")
     } else {
@@ -497,10 +530,10 @@ pub fn format_number<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> 
         )));
     }
     let mut exp_value = 0i32;
-    if let Some(e) = &exponent {
-        let _ = e;
+    if exponent.is_some() {
         if v != 0.0 {
-            let target = min_int.max(1) as i32;
+            // the mantissa keeps `min_int` integer digits (none: below 1, e.g. `#.00e0`)
+            let target = min_int as i32;
             exp_value = v.log10().floor() as i32 + 1 - target;
             v /= 10f64.powi(exp_value);
         }
@@ -525,7 +558,7 @@ pub fn format_number<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> 
             }
         })
         .collect();
-    let mut int_text = if int_val == 0 && min_int == 0 {
+    let mut int_text = if int_val == 0 && min_int == 0 && exponent.is_none() {
         String::new()
     } else {
         format_digits(int_val, &int_pattern.replace(sym.grouping, ","))
