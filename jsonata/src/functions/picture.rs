@@ -530,13 +530,11 @@ pub fn format_number<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> 
         )));
     }
     let mut exp_value = 0i32;
-    if exponent.is_some() {
-        if v != 0.0 {
-            // the mantissa keeps `min_int` integer digits (none: below 1, e.g. `#.00e0`)
-            let target = min_int as i32;
-            exp_value = v.log10().floor() as i32 + 1 - target;
-            v /= 10f64.powi(exp_value);
-        }
+    // the mantissa keeps `min_int` integer digits (none: below 1, e.g. `#.00e0`)
+    if exponent.is_some() && v != 0.0 {
+        let target = min_int as i32;
+        exp_value = v.log10().floor() as i32 + 1 - target;
+        v /= 10f64.powi(exp_value);
     }
     let rounded = round_half_even(v, max_frac as i32);
     let text = format!("{rounded:.max_frac$}");
