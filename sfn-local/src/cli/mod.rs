@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use serde_json::Value;
 
-use crate::exec::{Engine, ExecutionOptions};
+use crate::exec::{Engine, ExecutionOptions, Limits, PAYLOAD_LIMIT_BYTES, uses_jsonata};
 use crate::model::{StateMachine, parse_definition};
 use crate::task::HttpLambdas;
 use crate::task::http::DEFAULT_ENDPOINT;
@@ -46,6 +46,12 @@ enum Command {
         /// The execution name (`$$.Execution.Name`).
         #[arg(long)]
         name: Option<String>,
+        /// Largest state input/output in bytes (AWS: 256 KiB).
+        #[arg(long, default_value_t = PAYLOAD_LIMIT_BYTES)]
+        payload_limit: usize,
+        /// Most history events an execution may have (AWS: 25,000).
+        #[arg(long, default_value_t = 25_000)]
+        history_limit: u64,
     },
     /// Check a definition statically; lists every error and exits non-zero if any.
     Validate { definition: PathBuf },
@@ -68,6 +74,8 @@ enum CliError {
         path: String,
         source: serde_json::Error,
     },
+    #[error("{path}: sfn-local cannot run {what} yet")]
+    Unsupported { path: String, what: &'static str },
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -85,14 +93,21 @@ pub fn main() -> ExitCode {
             real_time,
             lambda_endpoint,
             name,
-        } => execute(
-            &definition,
-            input.as_deref(),
-            history,
-            real_time,
-            &lambda_endpoint,
-            name,
-        ),
+            payload_limit,
+            history_limit,
+        } => {
+            let run = RunArgs {
+                history,
+                real_time,
+                endpoint: lambda_endpoint,
+                name,
+                limits: Limits {
+                    payload_bytes: payload_limit,
+                    history_events: history_limit,
+                },
+            };
+            execute(&definition, input.as_deref(), run)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,15 +147,31 @@ fn load(path: &Path) -> Result<StateMachine, CliError> {
     Ok(machine)
 }
 
-fn execute(
-    definition: &Path,
-    input: Option<&Path>,
+/// How to run an execution.
+struct RunArgs {
     history: bool,
     real_time: bool,
-    endpoint: &str,
+    endpoint: String,
     name: Option<String>,
-) -> Result<(), CliError> {
-    let machine = Arc::new(load(definition)?);
+    limits: Limits,
+}
+
+fn execute(definition: &Path, input: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
+    let RunArgs {
+        history,
+        real_time,
+        endpoint,
+        name,
+        limits,
+    } = args;
+    let machine = load(definition)?;
+    if uses_jsonata(&machine) {
+        return Err(CliError::Unsupported {
+            path: definition.display().to_string(),
+            what: "JSONata and variables (QueryLanguage JSONata, Assign)",
+        });
+    }
+    let machine = Arc::new(machine);
     let input: Value = match input {
         Some(path) => serde_json::from_str(&read(path)?).map_err(|source| CliError::Input {
             path: path.display().to_string(),
@@ -163,7 +194,7 @@ fn execute(
         .start_paused(!real_time)
         .build()
         .map_err(CliError::Runtime)?;
-    let engine = Engine::new(Arc::new(HttpLambdas::new(endpoint)));
+    let engine = Engine::new(Arc::new(HttpLambdas::new(endpoint))).with_limits(limits);
     let outcome = runtime.block_on(engine.execute(machine, input, options));
     if history {
         let events: Vec<Value> = outcome.history.iter().map(|e| e.to_json()).collect();

@@ -51,7 +51,9 @@ impl<'a> StateCtx<'a> {
 
     pub fn full_context(&self, extras: Extras<'_>) -> Value {
         let mut context = Map::new();
-        context.insert("Execution".into(), self.run.execution_context.clone());
+        if self.state.uses_execution_context {
+            context.insert("Execution".into(), self.run.execution_context.clone());
+        }
         context.insert(
             "State".into(),
             json!({"EnteredTime": format_time(self.entered_at), "Name": self.name, "RetryCount": extras.retry_count}),

@@ -9,7 +9,7 @@
 mod context;
 mod io;
 mod retry;
-mod run;
+pub(crate) mod run;
 mod size;
 mod states;
 
@@ -22,6 +22,7 @@ use crate::history::Event;
 use crate::model::StateMachine;
 use crate::task::{HttpLambdas, LambdaInvoker, TaskTokenError, TaskTokens};
 
+pub use run::uses_jsonata;
 pub use size::PAYLOAD_LIMIT_BYTES;
 
 /// AWS's default limits.

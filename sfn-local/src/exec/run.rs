@@ -68,16 +68,34 @@ pub(crate) fn format_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn entered_kind(kind: StateType) -> String {
-    format!("{}StateEntered", kind.as_str())
+fn entered_kind(kind: StateType) -> &'static str {
+    match kind {
+        StateType::Pass => "PassStateEntered",
+        StateType::Task => "TaskStateEntered",
+        StateType::Choice => "ChoiceStateEntered",
+        StateType::Wait => "WaitStateEntered",
+        StateType::Succeed => "SucceedStateEntered",
+        StateType::Fail => "FailStateEntered",
+        StateType::Parallel => "ParallelStateEntered",
+        StateType::Map => "MapStateEntered",
+    }
 }
 
-fn exited_kind(kind: StateType) -> String {
-    format!("{}StateExited", kind.as_str())
+fn exited_kind(kind: StateType) -> &'static str {
+    match kind {
+        StateType::Pass => "PassStateExited",
+        StateType::Task => "TaskStateExited",
+        StateType::Choice => "ChoiceStateExited",
+        StateType::Wait => "WaitStateExited",
+        StateType::Succeed => "SucceedStateExited",
+        StateType::Fail => "FailStateExited",
+        StateType::Parallel => "ParallelStateExited",
+        StateType::Map => "MapStateExited",
+    }
 }
 
 /// Whether a definition needs JSONata or variables, which the executor does not run yet.
-fn uses_jsonata(machine: &StateMachine) -> bool {
+pub fn uses_jsonata(machine: &StateMachine) -> bool {
     machine.query_language == Some(QueryLanguage::JSONata)
         || machine.states.iter().any(|(_, s)| state_uses_jsonata(s))
 }
@@ -214,7 +232,7 @@ pub(crate) fn run_machine<'a>(
             let Some(state) = machine.states.get(name) else {
                 return Err(StatesError::runtime(format!("There is no state named '{name}'.")));
             };
-            let entered_id = run.event(&entered_kind(state.kind), thread, || {
+            let entered_id = run.event(entered_kind(state.kind), thread, || {
                 Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
             })?;
             let ctx = StateCtx::new(run, name, state, entered_id);
@@ -225,7 +243,7 @@ pub(crate) fn run_machine<'a>(
                     format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
                 ));
             }
-            run.event(&exited_kind(state.kind), thread, || {
+            run.event(exited_kind(state.kind), thread, || {
                 Some(("stateExitedEventDetails", json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}})))
             })?;
             match next {

@@ -194,6 +194,9 @@ pub struct State {
     /// builds the context only for states that read it.
     #[serde(skip)]
     pub uses_context: bool,
+    /// Whether a `$$` reference may read `$$.Execution` (checked conservatively).
+    #[serde(skip)]
+    pub uses_execution_context: bool,
     /// The field names as written, in order, for validation's per-type field check.
     #[serde(skip)]
     pub field_names: Vec<String>,

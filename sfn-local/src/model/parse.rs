@@ -96,10 +96,12 @@ fn parse_state(name: &str, raw: Value) -> Result<State, String> {
     };
     let field_names = fields.keys().cloned().collect();
     let uses_context = mentions_context(&raw);
+    let uses_execution_context = uses_context && mentions_execution(&raw);
     let mut state =
         serde_path_to_error::deserialize::<_, State>(raw).map_err(|e| describe(Some(name), &e))?;
     state.field_names = field_names;
     state.uses_context = uses_context;
+    state.uses_execution_context = uses_execution_context;
     Ok(state)
 }
 
@@ -110,6 +112,22 @@ fn mentions_context(value: &Value) -> bool {
         Value::String(s) => s.contains("$$"),
         Value::Array(items) => items.iter().any(mentions_context),
         Value::Object(map) => map.values().any(mentions_context),
+        _ => false,
+    }
+}
+
+/// Whether any `$$` reference may reach `$$.Execution` (which holds the whole execution input,
+/// too costly to copy into every state's context when unused).
+fn mentions_execution(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.match_indices("$$").any(|(i, _)| {
+            let rest = s.get(i + 2..).unwrap_or_default();
+            ![".State", ".Map", ".Task"]
+                .iter()
+                .any(|p| rest.starts_with(p))
+        }),
+        Value::Array(items) => items.iter().any(mentions_execution),
+        Value::Object(map) => map.values().any(mentions_execution),
         _ => false,
     }
 }

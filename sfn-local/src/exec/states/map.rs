@@ -81,16 +81,13 @@ pub(super) async fn map(
             };
             run.event("MapIterationStarted", &mut iteration, details)?;
             let result = run_machine(run, processor, input, &mut iteration).await;
-            let kind = if result.is_ok() {
-                "MapIterationSucceeded"
+            let (kind, key) = if result.is_ok() {
+                ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
             } else {
-                "MapIterationFailed"
+                ("MapIterationFailed", "mapIterationFailedEventDetails")
             };
             run.event(kind, &mut iteration, || {
-                Some((
-                    "mapIterationSucceededEventDetails",
-                    json!({"name": ctx.name, "index": index}),
-                ))
+                Some((key, json!({"name": ctx.name, "index": index})))
             })?;
             Ok::<_, StatesError>((index, result))
         })

@@ -1,0 +1,118 @@
+//! The `sfn-local` binary: exit codes, messages and the DescribeExecution-shaped last line.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn temp_file(name: &str, content: &Value) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sfn-local-cli-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(name);
+    std::fs::write(&path, content.to_string()).unwrap_or_else(|e| panic!("write {path:?}: {e}"));
+    path
+}
+
+fn sfn_local(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sfn-local"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run sfn-local: {e}"))
+}
+
+fn last_line(output: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("last line {line:?}: {e}"))
+}
+
+#[test]
+fn execute_prints_the_outcome_as_its_last_line() {
+    let def = temp_file(
+        "ok.json",
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.r", "End": true}}}),
+    );
+    let input = temp_file("ok-input.json", &json!({"k": "v"}));
+    let out = sfn_local(&[
+        "execute",
+        def.to_str().unwrap_or_default(),
+        "--input",
+        input.to_str().unwrap_or_default(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        last_line(&out),
+        json!({"status": "SUCCEEDED", "output": {"k": "v", "r": {"x": 1}}})
+    );
+}
+
+#[test]
+fn a_failed_execution_still_exits_zero() {
+    let def = temp_file(
+        "fail.json",
+        &json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}}),
+    );
+    let out = sfn_local(&["execute", def.to_str().unwrap_or_default(), "--history"]);
+    assert!(out.status.success());
+    assert_eq!(
+        last_line(&out),
+        json!({"status": "FAILED", "error": "E", "cause": "C"})
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let history: Value =
+        serde_json::from_str(stdout.lines().next().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(history[1]["type"], "FailStateEntered");
+}
+
+#[test]
+fn an_invalid_definition_is_refused_naming_state_and_field() {
+    let def = temp_file(
+        "bad.json",
+        &json!({"StartAt": "ChargePayment", "States": {"ChargePayment": {"Type": "Pass", "Next": "X"}}}),
+    );
+    for command in ["validate", "execute"] {
+        let out = sfn_local(&[command, def.to_str().unwrap_or_default()]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("State 'ChargePayment': field 'Next': no state named 'X'"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn unreadable_files_and_bad_input_are_refused() {
+    let out = sfn_local(&["execute", "/nonexistent/definition.json"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+
+    let def = temp_file(
+        "ok2.json",
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}),
+    );
+    let dir = std::env::temp_dir().join(format!("sfn-local-cli-{}", std::process::id()));
+    let input = dir.join("broken-input.json");
+    let _ = std::fs::write(&input, "{not json");
+    let out = sfn_local(&[
+        "execute",
+        def.to_str().unwrap_or_default(),
+        "--input",
+        input.to_str().unwrap_or_default(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
+}
+
+#[test]
+fn validate_accepts_a_good_definition() {
+    let def = temp_file(
+        "good.json",
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 5, "End": true}}}),
+    );
+    assert!(
+        sfn_local(&["validate", def.to_str().unwrap_or_default()])
+            .status
+            .success()
+    );
+}
