@@ -294,6 +294,12 @@ fn format_component(dt: &DateTime<FixedOffset>, m: &Marker) -> Result<String> {
             ));
         }
         'Z' | 'z' => {
+            if pres.chars().filter(|c| c.is_ascii_digit()).count() > 4 {
+                return Err(JsonataError::new(
+                    "D3134",
+                    "The timezone integer format specifier cannot have more than four digits",
+                ));
+            }
             return Ok(format_offset(
                 dt.offset().local_minus_utc(),
                 m.component,
@@ -349,17 +355,27 @@ fn format_component(dt: &DateTime<FixedOffset>, m: &Marker) -> Result<String> {
     }
     let mut v = value;
     let mut pattern = pattern;
-    if m.component == 'Y' {
-        let digits = pattern.chars().filter(|c| c.is_ascii_digit()).count();
-        if digits == 2 || m.max_width == Some(2) {
-            v %= 100;
+    let digits = pattern.chars().filter(|c| c.is_ascii_digit()).count();
+    if pattern.chars().all(|c| c.is_ascii_digit() || c == '#') {
+        // width modifiers: at least `min`, at most `max` digits; a year is truncated to
+        // `max` digits (`[Y,2]` means two digits when no digit pattern is given)
+        let mut width = digits.max(m.min_width.unwrap_or(0));
+        let max = m
+            .max_width
+            .or(if m.component == 'Y' && m.presentation.is_empty() {
+                m.min_width
+            } else {
+                None
+            });
+        if let Some(max) = max {
+            width = width.min(max.max(1));
+            if m.component == 'Y' {
+                v %= 10i64.saturating_pow(max.min(18) as u32);
+            }
         }
-    }
-    if let Some(min) = m.min_width {
-        let digits = pattern.chars().filter(|c| c.is_ascii_digit()).count();
-        if digits < min && pattern.chars().all(|c| c.is_ascii_digit()) {
-            pattern = "0".repeat(min - 1) + "1";
-        }
+        pattern = "0".repeat(width.saturating_sub(1)) + "1";
+    } else if m.component == 'Y' && digits == 2 {
+        v %= 100;
     }
     let picture = if ordinal {
         format!("{pattern};o")
