@@ -414,22 +414,26 @@ fn format_offset(seconds: i32, component: char, pres: &str) -> String {
     }
 }
 
-/// `$toMillis` with a picture: numeric components and month names are supported.
+/// `$toMillis` with a picture: the XPath components JSONata-js parses (numbers, ordinals,
+/// roman numerals, letters, words, month names, AM/PM, day of year, time zones).
 fn parse_with_picture(s: &str, picture: &str) -> Result<Option<i64>> {
-    let (mut year, mut month, mut day, mut hour, mut minute, mut second, mut milli) =
-        (1970i32, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
-    let mut pm: Option<bool> = None;
-    let mut offset_secs = 0i32;
+    enum Part {
+        Lit(String),
+        Mark(Marker),
+    }
+    let mut parts = Vec::new();
     let pc: Vec<char> = picture.chars().collect();
-    let sc: Vec<char> = s.chars().collect();
-    let (mut i, mut j) = (0, 0);
+    let mut i = 0;
+    let mut lit = String::new();
     while let Some(&c) = pc.get(i) {
+        if (c == '[' || c == ']') && pc.get(i + 1) == Some(&c) {
+            lit.push(c);
+            i += 2;
+            continue;
+        }
         if c != '[' {
-            if sc.get(j) != Some(&c) {
-                return Ok(None);
-            }
+            lit.push(c);
             i += 1;
-            j += 1;
             continue;
         }
         let Some(end) = pc.iter().skip(i).position(|&d| d == ']').map(|p| p + i) else {
@@ -438,96 +442,179 @@ fn parse_with_picture(s: &str, picture: &str) -> Result<Option<i64>> {
                 "No matching closing bracket ']' in date/time picture string",
             ));
         };
-        let body: String = pc.get(i + 1..end).unwrap_or(&[]).iter().collect();
-        let marker = parse_marker(&body)?;
+        if !lit.is_empty() {
+            parts.push(Part::Lit(std::mem::take(&mut lit)));
+        }
+        let marker = parse_marker(&pc.get(i + 1..end).unwrap_or(&[]).iter().collect::<String>())?;
+        if !"YMDdFWwXxHhPmsfZzCE".contains(marker.component) {
+            return Err(JsonataError::new(
+                "D3132",
+                format!(
+                    "Unknown component specifier {} in date/time picture string",
+                    marker.component
+                ),
+            ));
+        }
+        if marker.component == 'Y' && marker.presentation.starts_with(['N', 'n']) {
+            return Err(JsonataError::new(
+                "D3133",
+                "The 'name' modifier (N) is not supported for the year component",
+            ));
+        }
+        parts.push(Part::Mark(marker));
         i = end + 1;
-        let next_literal = pc.get(i).copied().filter(|c| *c != '[');
-        if marker.presentation.starts_with('N') || marker.presentation.starts_with('n') {
-            let word: String = sc
-                .iter()
-                .skip(j)
-                .take_while(|c| c.is_alphabetic())
-                .collect();
-            j += word.chars().count();
-            let lw = word.to_lowercase();
-            match marker.component {
-                'M' => {
-                    let idx = MONTHS
-                        .iter()
-                        .position(|m| m.to_lowercase().starts_with(&lw) && !lw.is_empty());
-                    month = idx.map(|x| x as u32 + 1).unwrap_or(month);
-                }
-                'P' => pm = Some(lw == "pm"),
-                _ => {}
-            }
-            continue;
-        }
-        if marker.component == 'Z' || marker.component == 'z' {
-            let rest: String = sc.iter().skip(j).collect();
-            let rest = rest.strip_prefix("GMT").unwrap_or(&rest).to_string();
-            let tz: String = rest
-                .chars()
-                .take_while(|c| {
-                    *c == '+' || *c == '-' || *c == ':' || c.is_ascii_digit() || *c == 'Z'
-                })
-                .collect();
-            j += tz.chars().count() + if marker.component == 'z' { 3 } else { 0 };
-            if tz != "Z" && !tz.is_empty() {
-                offset_secs = parse_offset(&tz)?.local_minus_utc();
-            }
-            continue;
-        }
-        let fixed = marker
-            .presentation
-            .chars()
-            .filter(|c| c.is_ascii_digit())
-            .count();
-        let digits: String = if next_literal.is_none() && fixed > 1 {
-            sc.iter()
-                .skip(j)
-                .take(fixed)
-                .take_while(|c| c.is_ascii_digit())
-                .collect()
-        } else {
-            sc.iter()
-                .skip(j)
-                .take_while(|c| c.is_ascii_digit())
-                .collect()
-        };
-        j += digits.chars().count();
-        let Ok(v) = digits.parse::<i64>() else {
-            return Ok(None);
-        };
-        match marker.component {
-            'Y' => year = v as i32,
-            'M' => month = v as u32,
-            'D' => day = v as u32,
-            'H' => hour = v as u32,
-            'h' => hour = v as u32,
-            'm' => minute = v as u32,
-            's' => second = v as u32,
-            'f' => milli = v as u32,
-            'd' => {
-                let Some(d) = NaiveDate::from_yo_opt(year, v as u32) else {
-                    return Ok(None);
-                };
-                month = d.month();
-                day = d.day();
-            }
-            _ => {}
-        }
     }
-    if let Some(pm) = pm {
-        if pm && hour < 12 {
-            hour += 12;
-        } else if !pm && hour == 12 {
-            hour = 0;
-        }
+    if !lit.is_empty() {
+        parts.push(Part::Lit(lit));
     }
-    let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+
+    if !parts.iter().any(|p| matches!(p, Part::Mark(_))) {
         return Ok(None);
+    }
+    let text: Vec<char> = s.chars().collect();
+    let mut pos = 0;
+    let mut found: std::collections::HashMap<char, i64> = std::collections::HashMap::new();
+    let mut pm: Option<bool> = None;
+    let mut offset_secs = 0i32;
+    for (k, part) in parts.iter().enumerate() {
+        match part {
+            Part::Lit(l) => {
+                let lc: Vec<char> = l.chars().collect();
+                if text.get(pos..pos + lc.len()) != Some(&lc[..]) {
+                    return Ok(None);
+                }
+                pos += lc.len();
+            }
+            Part::Mark(m) => {
+                let rest: String = text.get(pos..).unwrap_or(&[]).iter().collect();
+                let next_lit = match parts.get(k + 1) {
+                    Some(Part::Lit(l)) => Some(l.as_str()),
+                    _ => None,
+                };
+                let pres = m.presentation.as_str();
+                let numeric = !(pres.starts_with(['N', 'n', 'W', 'w', 'I', 'i', 'A', 'a'])
+                    || "FPZzCE".contains(m.component) && pres.is_empty());
+                let token: String = match next_lit {
+                    Some(l) if !l.is_empty() => rest
+                        .find(l)
+                        .map(|e| rest[..e].to_string())
+                        .unwrap_or_else(|| rest.clone()),
+                    _ if numeric => {
+                        let width = pres.chars().filter(|c| c.is_ascii_digit()).count();
+                        let digits = rest
+                            .chars()
+                            .take_while(|c| c.is_ascii_digit() || *c == '-' && m.component == 'Z');
+                        if width > 1 {
+                            digits.take(width).collect()
+                        } else {
+                            digits.collect()
+                        }
+                    }
+                    _ => rest.clone(),
+                };
+                pos += token.chars().count();
+                let lower = token.trim().to_lowercase();
+                let value: Option<i64> = match m.component {
+                    'P' => {
+                        pm = Some(lower == "pm");
+                        continue;
+                    }
+                    'F' | 'C' | 'E' => continue,
+                    'Z' | 'z' => {
+                        let tz = lower.trim_start_matches("gmt");
+                        if tz != "z" && !tz.is_empty() {
+                            offset_secs = parse_offset(tz)?.local_minus_utc();
+                        }
+                        continue;
+                    }
+                    'M' if pres.starts_with(['N', 'n']) => MONTHS
+                        .iter()
+                        .position(|name| {
+                            lower.len() >= 3 && name.to_lowercase().starts_with(&lower)
+                        })
+                        .map(|x| x as i64 + 1),
+                    _ => match pres.chars().next() {
+                        Some('W' | 'w') => {
+                            crate::functions::picture::words_to_number(&lower).map(|v| v as i64)
+                        }
+                        Some('I' | 'i') => {
+                            crate::functions::picture::from_roman(&lower).map(|v| v as i64)
+                        }
+                        Some('A' | 'a') => {
+                            crate::functions::picture::from_letters(&lower).map(|v| v as i64)
+                        }
+                        _ => {
+                            let digits: String =
+                                lower.chars().take_while(|c| c.is_ascii_digit()).collect();
+                            digits.parse::<i64>().ok()
+                        }
+                    },
+                };
+                let Some(v) = value else { return Ok(None) };
+                found.insert(m.component, v);
+            }
+        }
+    }
+    if pos != text.len() {
+        return Ok(None);
+    }
+    if let Some(h) = found.get(&'h').copied() {
+        let h24 = match pm {
+            Some(true) if h < 12 => h + 12,
+            Some(false) if h == 12 => 0,
+            _ => h,
+        };
+        found.insert('H', h24);
+    }
+    // components must not leave gaps: leading ones default to now, trailing ones to their minimum
+    let gap = |order: &[char]| {
+        let present: Vec<bool> = order.iter().map(|c| found.contains_key(c)).collect();
+        let first = present.iter().position(|p| *p);
+        let last = present.iter().rposition(|p| *p);
+        matches!((first, last), (Some(a), Some(b)) if present[a..=b].iter().any(|p| !p))
     };
-    let Some(time) = NaiveTime::from_hms_milli_opt(hour, minute, second, milli) else {
+    let day_of_year = found.contains_key(&'d');
+    let order: &[char] = if day_of_year {
+        &['Y', 'd', 'H', 'm', 's', 'f']
+    } else {
+        &['Y', 'M', 'D', 'H', 'm', 's', 'f']
+    };
+    if gap(order) || ['W', 'w', 'X', 'x'].iter().any(|c| found.contains_key(c)) {
+        return Err(JsonataError::new(
+            "D3136",
+            "The date/time picture string is missing specifiers required to parse the timestamp",
+        ));
+    }
+    let now = Utc::now();
+    let first = order
+        .iter()
+        .position(|c| found.contains_key(c))
+        .unwrap_or(order.len());
+    let get = |c: char, idx: usize, now_v: i64, min: i64| -> i64 {
+        match found.get(&c) {
+            Some(v) => *v,
+            None if idx < first => now_v,
+            None => min,
+        }
+    };
+    let year = get('Y', 0, now.year() as i64, 1970) as i32;
+    let date = if day_of_year {
+        NaiveDate::from_yo_opt(year, get('d', 1, now.ordinal() as i64, 1) as u32)
+    } else {
+        NaiveDate::from_ymd_opt(
+            year,
+            get('M', 1, now.month() as i64, 1) as u32,
+            get('D', 2, now.day() as i64, 1) as u32,
+        )
+    };
+    let base = if day_of_year { 2 } else { 3 };
+    let time = NaiveTime::from_hms_milli_opt(
+        get('H', base, now.hour() as i64, 0) as u32,
+        get('m', base + 1, now.minute() as i64, 0) as u32,
+        get('s', base + 2, now.second() as i64, 0) as u32,
+        get('f', base + 3, 0, 0) as u32,
+    );
+    let (Some(date), Some(time)) = (date, time) else {
         return Ok(None);
     };
     Ok(Some(

@@ -113,7 +113,7 @@ pub fn number_to_words(n: u64, ordinal: bool) -> String {
     words_lookup(n, false, ordinal)
 }
 
-fn words_to_number(s: &str) -> Option<u64> {
+pub fn words_to_number(s: &str) -> Option<u64> {
     let lower = s.to_lowercase();
     let mut total: u64 = 0;
     let mut current: u64 = 0;
@@ -180,7 +180,7 @@ fn to_roman(mut n: u64) -> String {
     out
 }
 
-fn from_roman(s: &str) -> Option<u64> {
+pub fn from_roman(s: &str) -> Option<u64> {
     let val = |c: char| match c.to_ascii_uppercase() {
         'I' => Some(1),
         'V' => Some(5),
@@ -213,7 +213,7 @@ fn to_letters(mut n: u64, base: char) -> String {
     out.iter().rev().collect()
 }
 
-fn from_letters(s: &str) -> Option<u64> {
+pub fn from_letters(s: &str) -> Option<u64> {
     let mut n = 0u64;
     for c in s.chars() {
         let c = c.to_ascii_lowercase();
