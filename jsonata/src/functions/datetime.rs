@@ -346,7 +346,7 @@ fn format_component(dt: &DateTime<FixedOffset>, m: &Marker) -> Result<String> {
         None => (pres.clone(), false),
     };
     if pattern == "w" || pattern == "W" || pattern == "Ww" {
-        let words = number_to_words(value.unsigned_abs(), ordinal);
+        let words = number_to_words(value.unsigned_abs() as f64, ordinal);
         return Ok(match pattern.as_str() {
             "w" => words.to_lowercase(),
             "W" => words.to_uppercase(),
@@ -382,7 +382,7 @@ fn format_component(dt: &DateTime<FixedOffset>, m: &Marker) -> Result<String> {
     } else {
         pattern
     };
-    Ok(format_integer_picture(v as f64, &picture))
+    format_integer_picture(v as f64, &picture)
 }
 
 fn format_offset(seconds: i32, component: char, pres: &str) -> String {

@@ -91,26 +91,46 @@ fn words_lookup(n: u64, prev: bool, ord: bool) -> String {
         }
         return w;
     }
-    let mut mag = ((n as f64).log10() / 3.0).floor() as usize;
-    mag = mag.min(MAGNITUDES.len());
-    let factor = 10u64.pow(mag as u32 * 3);
-    let mant = n / factor;
+    // beyond u64, magnitudes stack ("ten billion trillion trillion trillion") as in JSONata-js
+    big_words(n as f64, sep_comma, ord)
+}
+
+fn big_words(n: f64, sep_comma: &str, ord: bool) -> String {
+    if n < 1000.0 {
+        return words_lookup(n as u64, !sep_comma.is_empty(), ord);
+    }
+    let mag = ((n.log10() / 3.0).floor() as usize).clamp(1, MAGNITUDES.len());
+    let factor = 10f64.powi(mag as i32 * 3);
+    let mant = (n / factor).floor();
     let rem = n - mant * factor;
+    let mant_words = if mant < 1000.0 {
+        words_lookup(mant as u64, false, false)
+    } else {
+        big_words(mant, "", false)
+    };
     let mut w = format!(
-        "{sep_comma}{} {}",
-        words_lookup(mant, false, false),
+        "{sep_comma}{mant_words} {}",
         MAGNITUDES.get(mag - 1).copied().unwrap_or("")
     );
-    if rem > 0 {
-        w.push_str(&words_lookup(rem, true, ord));
+    if rem >= 1.0 {
+        let rest = if rem < 1000.0 {
+            words_lookup(rem as u64, true, ord)
+        } else {
+            big_words(rem, ", ", ord)
+        };
+        w.push_str(&rest);
     } else if ord {
         w.push_str("th");
     }
     w
 }
 
-pub fn number_to_words(n: u64, ordinal: bool) -> String {
-    words_lookup(n, false, ordinal)
+pub fn number_to_words(n: f64, ordinal: bool) -> String {
+    if n < 1000.0 {
+        words_lookup(n as u64, false, ordinal)
+    } else {
+        big_words(n, "", ordinal)
+    }
 }
 
 pub fn words_to_number(s: &str) -> Option<u64> {
@@ -277,8 +297,49 @@ fn format_digits(n: u64, pattern: &str) -> String {
     out.iter().rev().collect()
 }
 
+/// Zero of the Unicode decimal digit block `c` belongs to (common blocks).
+fn digit_zero(c: char) -> Option<u32> {
+    const ZEROS: [u32; 21] = [
+        0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+        0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x17E0, 0x1810, 0xFF10,
+    ];
+    let cp = c as u32;
+    ZEROS.iter().copied().find(|z| (*z..=*z + 9).contains(&cp))
+}
+
 /// `$formatInteger` body, also used for date/time components.
-pub fn format_integer_picture(value: f64, picture: &str) -> String {
+pub fn format_integer_picture(value: f64, picture: &str) -> Result<String> {
+    let zeros: Vec<u32> = picture.chars().filter_map(digit_zero).collect();
+    let zero = zeros.first().copied().unwrap_or(0x30);
+    if zeros.iter().any(|z| *z != zero) {
+        return Err(JsonataError::new(
+            "D3131",
+            "In a decimal digit pattern, all digits must be from the same decimal group",
+        ));
+    }
+    if zero == 0x30 {
+        return Ok(format_integer_ascii(value, picture));
+    }
+    let to_ascii = |c: char| {
+        digit_zero(c)
+            .map(|z| char::from_u32(c as u32 - z + 0x30).unwrap_or(c))
+            .unwrap_or(c)
+    };
+    let ascii_picture: String = picture.chars().map(to_ascii).collect();
+    let out = format_integer_ascii(value, &ascii_picture);
+    Ok(out
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                char::from_u32(c as u32 - 0x30 + zero).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect())
+}
+
+fn format_integer_ascii(value: f64, picture: &str) -> String {
     let (pattern, modifier) = match picture.rsplit_once(';') {
         Some((p, m)) => (p, m),
         None => (picture, ""),
@@ -287,9 +348,9 @@ pub fn format_integer_picture(value: f64, picture: &str) -> String {
     let neg = value < 0.0;
     let n = value.abs().trunc() as u64;
     let body = match pattern {
-        "w" => number_to_words(n, ordinal).to_lowercase(),
-        "W" => number_to_words(n, ordinal).to_uppercase(),
-        "Ww" => number_to_words(n, ordinal),
+        "w" => number_to_words(value.abs().trunc(), ordinal).to_lowercase(),
+        "W" => number_to_words(value.abs().trunc(), ordinal).to_uppercase(),
+        "Ww" => number_to_words(value.abs().trunc(), ordinal),
         "I" => to_roman(n),
         "i" => to_roman(n).to_lowercase(),
         "A" => to_letters(n, 'A'),
@@ -310,7 +371,7 @@ pub fn format_integer<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) ->
         return Ok(Val::Undef);
     };
     let picture = text(&args, 1).unwrap_or("0");
-    Ok(Val::string(format_integer_picture(n, picture)))
+    Ok(Val::string(format_integer_picture(n, picture)?))
 }
 
 pub fn parse_integer<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
