@@ -1062,7 +1062,12 @@ impl<'a> Evaluator<'a> {
             })));
         }
         let values = values.into_iter().map(|v| v.unwrap_or_default()).collect();
-        self.apply(&f, values, input, name)
+        // the context a `-` parameter receives is the document itself, not its array wrapper
+        let context = match input {
+            Val::Arr(a) if a.outer_wrapper => a.items.first().cloned().unwrap_or_default(),
+            _ => input.clone(),
+        };
+        self.apply(&f, values, &context, name)
     }
 
     /// Invoke a function value. `context` is the focus for `-` signature parameters.

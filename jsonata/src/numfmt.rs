@@ -79,7 +79,9 @@ fn write_json(v: &Val<'_>, pretty: bool, depth: usize, out: &mut String) -> Resu
                     "Attempting to invoke string function on Infinity or NaN",
                 ));
             }
-            out.push_str(&js_number_string(round15(*n)));
+            // integers are written exactly (JSONata-js test suite: `$string(5890840712243076)`)
+            let n = if n.fract() == 0.0 { *n } else { round15(*n) };
+            out.push_str(&js_number_string(n));
         }
         Val::Str(_) | Val::JStr(_) => write_str(v.as_str().unwrap_or(""), out),
         Val::Func(_) => out.push_str("\"\""),
