@@ -19,6 +19,18 @@ pub const MAX_DEPTH: usize = 10_000;
 /// Evaluation steps before giving up on a pathological expression: U1002.
 pub const MAX_STEPS: u64 = 5_000_000;
 
+/// A call whose function and arguments are evaluated, or a value (partial application).
+enum Prepared<'a> {
+    Value(Val<'a>),
+    Invoke(Val<'a>, Vec<Val<'a>>, Val<'a>, &'a str),
+}
+
+/// Result of evaluating a lambda body: a value, or a call in tail position.
+enum Tail<'a> {
+    Done(Val<'a>),
+    Call(Val<'a>, Vec<Val<'a>>, Val<'a>, &'a str, usize),
+}
+
 /// One item of a tuple stream: the context (`@`) plus the `@$x`/`#$i` bindings.
 #[derive(Clone, Debug)]
 pub struct Tuple<'a> {
@@ -96,7 +108,13 @@ impl<'a> Evaluator<'a> {
 
     pub fn child_frame(&self, parent: &Env<'a>) -> Env<'a> {
         let f = Frame::child(parent);
-        self.frames.borrow_mut().push(Rc::downgrade(&f));
+        let mut frames = self.frames.borrow_mut();
+        if frames.len() >= 4096 && frames.len().is_power_of_two() {
+            // forget frames that are already gone (long loops would otherwise keep their memory)
+            frames.retain(|w| w.strong_count() > 0);
+        }
+        frames.push(Rc::downgrade(&f));
+        drop(frames);
         f
     }
 
@@ -1018,6 +1036,22 @@ impl<'a> Evaluator<'a> {
         env: &Env<'a>,
         applied: Option<Val<'a>>,
     ) -> Result<Val<'a>> {
+        match self.prepare_call(proc, args, partial, input, env, applied)? {
+            Prepared::Value(v) => Ok(v),
+            Prepared::Invoke(f, values, context, name) => self.apply(&f, values, &context, name),
+        }
+    }
+
+    /// Evaluate the function and arguments of a call (a partial application is already a value).
+    fn prepare_call(
+        &self,
+        proc: &'a Node,
+        args: &'a [Node],
+        partial: bool,
+        input: &Val<'a>,
+        env: &Env<'a>,
+        applied: Option<Val<'a>>,
+    ) -> Result<Prepared<'a>> {
         let f = self.eval(proc, input, env)?;
         let name: &str = match &proc.kind {
             Kind::Var(n) => n,
@@ -1056,10 +1090,10 @@ impl<'a> Evaluator<'a> {
                     "Attempted to partially apply a non-function",
                 ));
             }
-            return Ok(Val::Func(Rc::new(Func::Partial {
+            return Ok(Prepared::Value(Val::Func(Rc::new(Func::Partial {
                 target: f,
                 args: values,
-            })));
+            }))));
         }
         let values = values.into_iter().map(|v| v.unwrap_or_default()).collect();
         // the context a `-` parameter receives is the document itself, not its array wrapper
@@ -1067,7 +1101,58 @@ impl<'a> Evaluator<'a> {
             Val::Arr(a) if a.outer_wrapper => a.items.first().cloned().unwrap_or_default(),
             _ => input.clone(),
         };
-        self.apply(&f, values, &context, name)
+        Ok(Prepared::Invoke(f, values, context, name))
+    }
+
+    /// Evaluate a lambda body, returning a call in tail position unevaluated so that
+    /// `apply` can run it in a loop (tail calls do not grow the stack, as in JSONata-js).
+    fn eval_tail(&self, node: &'a Node, input: &Val<'a>, env: &Env<'a>) -> Result<Tail<'a>> {
+        let plain = node.predicate.is_empty()
+            && node.stages.is_empty()
+            && node.group.is_none()
+            && !node.keep_array;
+        if plain {
+            match &node.kind {
+                Kind::Condition(c, t, e) => {
+                    self.tick(1)?;
+                    let cond = self.eval(c, input, env)?;
+                    return match (truthy(&cond), e) {
+                        (true, _) => self.eval_tail(t, input, env),
+                        (false, Some(e)) => self.eval_tail(e, input, env),
+                        (false, None) => Ok(Tail::Done(Val::Undef)),
+                    };
+                }
+                Kind::Block(items) if !items.is_empty() => {
+                    self.tick(1)?;
+                    let frame = self.child_frame(env);
+                    let (last, rest) = items
+                        .split_last()
+                        .ok_or_else(|| JsonataError::new("S0201", "Empty block"))?;
+                    for item in rest {
+                        self.eval(item, input, &frame)?;
+                    }
+                    return self.eval_tail(last, input, &frame);
+                }
+                Kind::Call {
+                    proc,
+                    args,
+                    partial: false,
+                } => {
+                    self.tick(1)?;
+                    return match self
+                        .prepare_call(proc, args, false, input, env, None)
+                        .map_err(|e| e.at(node.pos))?
+                    {
+                        Prepared::Value(v) => Ok(Tail::Done(v)),
+                        Prepared::Invoke(f, values, context, name) => {
+                            Ok(Tail::Call(f, values, context, name, node.pos))
+                        }
+                    };
+                }
+                _ => {}
+            }
+        }
+        Ok(Tail::Done(self.eval(node, input, env)?))
     }
 
     /// Invoke a function value. `context` is the focus for `-` signature parameters.
@@ -1085,16 +1170,37 @@ impl<'a> Evaluator<'a> {
             ));
         };
         match &**func {
-            Func::Lambda { def, env, input } => {
-                let args = match &def.signature {
-                    Some(sig) => sig.validate(&args, context, name)?,
-                    None => args,
-                };
-                let frame = self.child_frame(env);
-                for (i, p) in def.params.iter().enumerate() {
-                    frame.bind(p.clone(), args.get(i).cloned().unwrap_or_default());
+            Func::Lambda { .. } => {
+                let (mut func, mut args, mut context, mut name) =
+                    (func.clone(), args, context.clone(), name);
+                loop {
+                    let Func::Lambda { def, env, input } = &*func else {
+                        let f = Val::Func(func.clone());
+                        return Ok(collapse(self.apply(&f, args, &context, name)?, false));
+                    };
+                    let args_now = match &def.signature {
+                        Some(sig) => sig.validate(&args, &context, name)?,
+                        None => args,
+                    };
+                    let frame = self.child_frame(env);
+                    for (i, p) in def.params.iter().enumerate() {
+                        frame.bind(p.clone(), args_now.get(i).cloned().unwrap_or_default());
+                    }
+                    match self.eval_tail(&def.body, input, &frame)? {
+                        Tail::Done(v) => return Ok(v),
+                        Tail::Call(Val::Func(next), next_args, next_context, next_name, _) => {
+                            func = next;
+                            args = next_args;
+                            context = next_context;
+                            name = next_name;
+                        }
+                        Tail::Call(other, next_args, next_context, next_name, pos) => {
+                            return self
+                                .apply(&other, next_args, &next_context, next_name)
+                                .map_err(|e| e.at(pos));
+                        }
+                    }
                 }
-                self.eval(&def.body, input, &frame)
             }
             Func::Partial {
                 target,

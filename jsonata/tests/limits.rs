@@ -91,3 +91,28 @@ fn huge_ranges_are_bounded() {
         Some("D2014")
     );
 }
+
+#[test]
+fn tail_calls_run_in_constant_stack() {
+    let v = on_small_stack(|| {
+        Expression::parse(
+            "($loop := function($i, $acc){ $i = 0 ? $acc : $loop($i - 1, $acc + 1) }; $loop(100000, 0))",
+        )
+        .and_then(|e| e.evaluate(None, &Bindings::new()))
+    });
+    assert_eq!(v, Ok(Some(json!(100000))));
+    // a tail call through a block and to a built-in at the end
+    let v = on_small_stack(|| {
+        Expression::parse(
+            "($f := function($n){ ($m := $n - 1; $m < 0 ? $string('done') : $f($m)) }; $f(50000))",
+        )
+        .and_then(|e| e.evaluate(None, &Bindings::new()))
+    });
+    assert_eq!(v, Ok(Some(json!("done"))));
+}
+
+#[test]
+fn infinite_tail_recursion_hits_the_step_limit() {
+    let src = "($f := function($n){ $f($n + 1) }; $f(0))".to_string();
+    assert_eq!(error_code(src).as_deref(), Some("U1002"));
+}
