@@ -300,6 +300,8 @@ def main():
     parser.add_argument("--serve", action="store_true",
                         help="only start moto_server and cargo lambda watch, and wait (for manual invokes)")
     args = parser.parse_args()
+    # Stopped from outside (CI timeout, kill): still stop moto_server and cargo lambda watch.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     for tool in ("cargo-lambda", "moto_server"):
         if shutil.which(tool) is None:
@@ -338,7 +340,10 @@ def main():
         for key in sorted(function_env) + ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SFN", "AWS_REGION"]:
             env_flags += ["--env-var", f"{key}={env[key]}"]
         watch = start(
-            ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(watch_port)]
+            # --ignore-changes: a replay checks one state of the code; a reload mid-run (an editor
+            # saving a file) would only restart the build.
+            ["cargo", "lambda", "watch", "--ignore-changes",
+             "--invoke-address", "127.0.0.1", "--invoke-port", str(watch_port)]
             + env_flags,
             env,
             os.path.join(logs, "watch.log"),
