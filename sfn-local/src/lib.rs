@@ -13,6 +13,7 @@ pub mod expr;
 pub mod history;
 pub mod model;
 pub mod task;
+pub mod template;
 pub mod validate;
 
 pub use error::StatesError;
