@@ -30,16 +30,19 @@ fn serve(requests: usize) -> String {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let (extra, reply) = if request_line.contains("/2015-03-31/functions/ok/invocations") {
-                ("", String::from_utf8_lossy(&body).into_owned())
+            let boom = r#"{"errorType":"Boom","errorMessage":"bad"}"#.to_owned();
+            let (status, extra, reply) = if request_line.contains("/functions/ok/") {
+                ("200 OK", "", String::from_utf8_lossy(&body).into_owned())
+            } else if request_line.contains("/functions/watch-style/") {
+                // `cargo lambda watch` reports a function error as a 500 with the error body.
+                ("500 Internal Server Error", "", boom)
+            } else if request_line.contains("/functions/broken/") {
+                ("502 Bad Gateway", "", "upstream gone".to_owned())
             } else {
-                (
-                    "X-Amz-Function-Error: Unhandled\r\n",
-                    r#"{"errorType":"Boom","errorMessage":"bad"}"#.to_owned(),
-                )
+                ("200 OK", "X-Amz-Function-Error: Unhandled\r\n", boom)
             };
             let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{reply}",
                 reply.len()
             );
             let _ = reader.get_mut().write_all(response.as_bytes());
@@ -64,6 +67,19 @@ async fn payloads_and_function_errors_cross_the_http_api() {
             assert_eq!(e.cause(), r#"{"errorType":"Boom","errorMessage":"bad"}"#);
         }
         other => panic!("expected a function error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn cargo_lambda_watch_error_answers_are_function_errors_and_other_failures_are_not() {
+    let lambdas = HttpLambdas::new(serve(2));
+    match lambdas.invoke("watch-style", &json!({})).await {
+        Err(InvokeError::Function(e)) => assert_eq!(e.error_type, "Boom"),
+        other => panic!("expected a function error, got {other:?}"),
+    }
+    match lambdas.invoke("broken", &json!({})).await {
+        Err(InvokeError::Service { error, .. }) => assert_eq!(error, "Lambda.ServiceException"),
+        other => panic!("expected a service error, got {other:?}"),
     }
 }
 

@@ -52,9 +52,13 @@ fn call(url: String, body: String) -> Result<Value, InvokeError> {
     let text = response
         .text()
         .map_err(|e| service("Lambda.SdkClientException", e.to_string()))?;
-    if function_error {
-        let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let field = |k: &str| parsed.get(k).and_then(Value::as_str).map(str::to_owned);
+    let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let field = |k: &str| parsed.get(k).and_then(Value::as_str).map(str::to_owned);
+    // Lambda answers a function error with 200 and `X-Amz-Function-Error`; `cargo lambda
+    // watch` answers it with a 5xx whose body is the function's `{"errorType", ...}`.
+    let reported_by_function =
+        !status.is_success() && status.as_u16() != 404 && field("errorType").is_some();
+    if function_error || reported_by_function {
         return Err(InvokeError::Function(FunctionError {
             error_type: field("errorType").unwrap_or_else(|| "Lambda.Unknown".to_owned()),
             error_message: field("errorMessage").unwrap_or_default(),
