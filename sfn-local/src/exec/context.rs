@@ -1,6 +1,6 @@
 //! The state being executed and its context object (`$$`).
 
-use std::sync::LazyLock;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -8,10 +8,17 @@ use serde_json::{Map, Value, json};
 use super::run::{Run, format_time};
 use crate::error::StatesError;
 use crate::expr::Scope;
-use crate::model::State;
+use crate::model::{QueryLanguage, State};
 
-/// No variables yet (they come with the Variables/JSONata work).
-pub(crate) static NO_VARIABLES: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+/// What a machine, branch or iteration runs in: its query language (inherited by states that
+/// do not set their own) and the workflow variables it can see.
+#[derive(Clone, Default)]
+pub(crate) struct Frame {
+    pub language: QueryLanguage,
+    /// Copy-on-write: inner scopes (Parallel branches, Map iterations) start from the outer
+    /// values and their assignments never reach back out.
+    pub variables: Arc<Map<String, Value>>,
+}
 
 /// One state while it executes.
 pub(crate) struct StateCtx<'a> {
@@ -20,6 +27,9 @@ pub(crate) struct StateCtx<'a> {
     pub state: &'a State,
     pub entered_id: u64,
     pub entered_at: DateTime<Utc>,
+    /// The state's effective query language.
+    pub language: QueryLanguage,
+    pub variables: Arc<Map<String, Value>>,
 }
 
 /// Per-moment parts of `$$`.
@@ -31,13 +41,42 @@ pub(crate) struct Extras<'a> {
 }
 
 impl<'a> StateCtx<'a> {
-    pub fn new(run: &'a Run, name: &'a str, state: &'a State, entered_id: u64) -> Self {
+    pub fn new(
+        run: &'a Run,
+        name: &'a str,
+        state: &'a State,
+        entered_id: u64,
+        frame: &Frame,
+    ) -> Self {
         Self {
             run,
             name,
             state,
             entered_id,
             entered_at: run.now(),
+            language: state.query_language.unwrap_or(frame.language),
+            variables: Arc::clone(&frame.variables),
+        }
+    }
+
+    pub fn is_jsonata(&self) -> bool {
+        self.language == QueryLanguage::JSONata
+    }
+
+    /// The frame the state's Parallel branches and Map iterations run in.
+    pub fn inner_frame(&self) -> Frame {
+        Frame {
+            language: self.language,
+            variables: Arc::clone(&self.variables),
+        }
+    }
+
+    /// A JSONPath scope over `input` and `context` with the variables in scope.
+    pub fn scope<'v>(&'v self, input: &'v Value, context: &'v Value) -> Scope<'v> {
+        Scope {
+            input,
+            context,
+            variables: &self.variables,
         }
     }
 
@@ -83,14 +122,5 @@ impl<'a> StateCtx<'a> {
                 self.name, self.entered_id, e.cause
             ),
         )
-    }
-}
-
-/// A scope over `input` and `context`.
-pub(crate) fn scope<'v>(input: &'v Value, context: &'v Value) -> Scope<'v> {
-    Scope {
-        input,
-        context,
-        variables: &NO_VARIABLES,
     }
 }

@@ -5,7 +5,9 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::context::{StateCtx, scope};
+use super::context::StateCtx;
+use super::states::Done;
+use super::variables::StatesParts;
 use crate::error::StatesError;
 use crate::expr::{path, template};
 use crate::model::Nullable;
@@ -21,7 +23,7 @@ impl StateCtx<'_> {
             Nullable::Absent => Ok(Cow::Borrowed(raw)),
             Nullable::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
             Nullable::Set(p) if p == "$" => Ok(Cow::Borrowed(raw)),
-            Nullable::Set(p) => path::query(p, &scope(raw, context))
+            Nullable::Set(p) => path::query(p, &self.scope(raw, context))
                 .map(Cow::Owned)
                 .map_err(|e| self.located(e)),
         }
@@ -34,7 +36,7 @@ impl StateCtx<'_> {
         input: &Value,
         context: &Value,
     ) -> Result<Value, StatesError> {
-        template::evaluate(tmpl, &scope(input, context)).map_err(|e| self.located(e))
+        template::evaluate(tmpl, &self.scope(input, context)).map_err(|e| self.located(e))
     }
 
     /// Parameters if the state has them, else the effective input itself.
@@ -57,6 +59,28 @@ impl StateCtx<'_> {
         }
     }
 
+    /// A Task/Parallel/Map's end: ResultSelector → Assign (over the selected result) →
+    /// ResultPath → OutputPath in JSONPath; Output and Assign over `$states.result` in JSONata.
+    pub fn finish(&self, raw: &Value, result: Value, context: &Value) -> Result<Done, StatesError> {
+        let state = self.state;
+        if self.is_jsonata() {
+            let parts = StatesParts {
+                input: Some(raw),
+                result: Some(&result),
+                error_output: None,
+            };
+            let states = self.states(parts, context.clone());
+            let assigned = self.assign(state.assign.as_ref(), raw, context, Some(&states))?;
+            let output = self.jsonata_output(state.output.as_ref(), &states, result)?;
+            return Ok(Done { output, assigned });
+        }
+        let selected = self.result_selector(result, context)?;
+        let assigned = self.assign(state.assign.as_ref(), &selected, context, None)?;
+        let combined = self.result_path(raw.clone(), selected)?;
+        let output = self.output_path(combined, context)?;
+        Ok(Done { output, assigned })
+    }
+
     /// ResultPath: where the result goes in the raw state input (`null` keeps the input).
     pub fn result_path(&self, raw: Value, result: Value) -> Result<Value, StatesError> {
         place(&self.state.result_path, raw, result).map_err(|e| self.located(e))
@@ -69,7 +93,7 @@ impl StateCtx<'_> {
             Nullable::Null => Ok(Value::Object(Map::new())),
             Nullable::Set(p) if p == "$" => Ok(output),
             Nullable::Set(p) => {
-                path::query(p, &scope(&output, context)).map_err(|e| self.located(e))
+                path::query(p, &self.scope(&output, context)).map_err(|e| self.located(e))
             }
         }
     }

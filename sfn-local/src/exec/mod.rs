@@ -12,12 +12,12 @@ mod retry;
 pub(crate) mod run;
 mod size;
 mod states;
+mod variables;
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::error::names;
 use crate::history::Event;
 use crate::model::StateMachine;
 use crate::task::{HttpLambdas, LambdaInvoker, TaskTokenError, TaskTokens};
@@ -178,12 +178,4 @@ impl Engine {
     ) -> Outcome {
         run::execute(self.clone(), machine, input, options).await
     }
-}
-
-/// The error for a definition feature the executor does not run yet.
-pub(crate) fn unsupported(what: &str) -> crate::error::StatesError {
-    crate::error::StatesError::new(
-        names::RUNTIME,
-        format!("sfn-local does not support {what} yet"),
-    )
 }

@@ -8,7 +8,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
-use super::context::StateCtx;
+use super::context::{Frame, StateCtx};
 use super::size::exceeds;
 use super::states::{self, Step};
 use super::{Engine, ExecutionOptions, Outcome, Status};
@@ -94,7 +94,7 @@ fn exited_kind(kind: StateType) -> &'static str {
     }
 }
 
-/// Whether a definition needs JSONata or variables, which the executor does not run yet.
+/// Whether a definition uses JSONata or variables.
 pub fn uses_jsonata(machine: &StateMachine) -> bool {
     machine.query_language == Some(QueryLanguage::JSONata)
         || machine.states.iter().any(|(_, s)| state_uses_jsonata(s))
@@ -146,17 +146,17 @@ pub(crate) async fn execute(
     });
     let result = if let Err(e) = started {
         Ok(Err(e))
-    } else if uses_jsonata(&machine) {
-        Ok(Err(super::unsupported(
-            "JSONata and variables (QueryLanguage JSONata, Assign)",
-        )))
     } else if exceeds(&input, limits.payload_bytes) {
         Ok(Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
             "The execution input exceeds the maximum number of bytes service limit.",
         )))
     } else {
-        let body = run_machine(&run, &machine, input, &mut thread);
+        let frame = Frame {
+            language: machine.query_language.unwrap_or_default(),
+            ..Frame::default()
+        };
+        let body = run_machine(&run, &machine, input, frame, &mut thread);
         match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
             Some(secs) => tokio::time::timeout(Duration::from_secs(secs), body).await,
             None => Ok(body.await),
@@ -223,9 +223,11 @@ pub(crate) fn run_machine<'a>(
     run: &'a Run,
     machine: &'a StateMachine,
     input: Value,
+    frame: Frame,
     thread: &'a mut Thread,
 ) -> BoxFuture<'a, Result<Value, StatesError>> {
     async move {
+        let mut frame = frame;
         let mut name: &str = &machine.start_at;
         let mut input = input;
         loop {
@@ -235,8 +237,13 @@ pub(crate) fn run_machine<'a>(
             let entered_id = run.event(entered_kind(state.kind), thread, || {
                 Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
             })?;
-            let ctx = StateCtx::new(run, name, state, entered_id);
-            let Step { output, next } = states::execute(&ctx, input, thread).await?;
+            let ctx = StateCtx::new(run, name, state, entered_id, &frame);
+            let Step {
+                output,
+                next,
+                assigned,
+            } = states::execute(&ctx, input, thread).await?;
+            drop(ctx);
             if exceeds(&output, run.engine.limits.payload_bytes) {
                 return Err(StatesError::new(
                     names::DATA_LIMIT_EXCEEDED,
@@ -244,8 +251,21 @@ pub(crate) fn run_machine<'a>(
                 ));
             }
             run.event(exited_kind(state.kind), thread, || {
-                Some(("stateExitedEventDetails", json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}})))
+                let mut details = json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}});
+                // AWS lists the assigned variables (as JSON text) on the exit event.
+                if let (Some(assigned), Value::Object(map)) = (&assigned, &mut details) {
+                    let shown: serde_json::Map<String, Value> = assigned
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::String(text(v))))
+                        .collect();
+                    map.insert("assignedVariables".into(), Value::Object(shown));
+                    map.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+                }
+                Some(("stateExitedEventDetails", details))
             })?;
+            if let Some(assigned) = assigned {
+                std::sync::Arc::make_mut(&mut frame.variables).extend(assigned);
+            }
             match next {
                 Some(next) => {
                     name = next;

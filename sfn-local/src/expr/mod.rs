@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 pub mod choice;
 pub mod intrinsic;
 pub mod json_text;
+pub mod jsonata;
 pub mod path;
 pub mod template;
 pub mod timestamp;

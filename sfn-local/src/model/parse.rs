@@ -109,7 +109,8 @@ fn parse_state(name: &str, raw: Value) -> Result<State, String> {
 /// states are parsed (and marked) on their own, so looking into them here is harmless.
 fn mentions_context(value: &Value) -> bool {
     match value {
-        Value::String(s) => s.contains("$$"),
+        // `$states` (JSONata) carries the context object too.
+        Value::String(s) => s.contains("$$") || s.contains("$states"),
         Value::Array(items) => items.iter().any(mentions_context),
         Value::Object(map) => map.values().any(mentions_context),
         _ => false,
@@ -120,12 +121,29 @@ fn mentions_context(value: &Value) -> bool {
 /// too costly to copy into every state's context when unused).
 fn mentions_execution(value: &Value) -> bool {
     match value {
-        Value::String(s) => s.match_indices("$$").any(|(i, _)| {
-            let rest = s.get(i + 2..).unwrap_or_default();
-            ![".State", ".Map", ".Task"]
+        Value::String(s) => {
+            let context_paths = s.match_indices("$$").any(|(i, _)| {
+                let rest = s.get(i + 2..).unwrap_or_default();
+                ![".State", ".Map", ".Task"]
+                    .iter()
+                    .any(|p| rest.starts_with(p))
+            });
+            // `$states` as a whole, or `$states.context` other than its State/Map/Task parts.
+            let states = s.match_indices("$states").any(|(i, _)| {
+                let rest = s.get(i + 7..).unwrap_or_default();
+                ![
+                    ".input",
+                    ".result",
+                    ".errorOutput",
+                    ".context.State",
+                    ".context.Map",
+                    ".context.Task",
+                ]
                 .iter()
                 .any(|p| rest.starts_with(p))
-        }),
+            });
+            context_paths || states
+        }
         Value::Array(items) => items.iter().any(mentions_execution),
         Value::Object(map) => map.values().any(mentions_execution),
         _ => false,

@@ -3,6 +3,7 @@
 
 mod numbers;
 mod state;
+mod variables;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -65,6 +66,7 @@ pub fn validate(machine: &StateMachine) -> Vec<ValidationError> {
     }
     let language = machine.query_language.unwrap_or_default();
     check_machine(machine, language, &mut report);
+    variables::check(machine, language, &mut report);
     report.errors
 }
 

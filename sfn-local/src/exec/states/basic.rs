@@ -2,13 +2,47 @@
 
 use serde_json::Value;
 
-use super::Step;
+use super::{Done, Step};
 use crate::error::{StatesError, names};
-use crate::exec::context::{Extras, StateCtx, scope};
+use crate::exec::context::{Extras, StateCtx};
+use crate::exec::variables::StatesParts;
 use crate::expr::{choice, intrinsic, path};
 
-pub(super) fn pass(ctx: &StateCtx<'_>, input: Value) -> Result<Value, StatesError> {
+/// `$states` over the raw state input (Pass, Succeed, Choice, Wait, Fail in JSONata).
+pub(super) fn input_states(ctx: &StateCtx<'_>, input: &Value) -> Value {
+    let parts = StatesParts {
+        input: Some(input),
+        ..StatesParts::default()
+    };
+    ctx.states(parts, ctx.context(Extras::default()))
+}
+
+/// The end of a JSONata Pass/Succeed/Wait/Choice: Output (default: the input) and Assign.
+pub(super) fn jsonata_done(
+    ctx: &StateCtx<'_>,
+    input: Value,
+    states: &Value,
+    output: Option<&Value>,
+    assign: Option<&Value>,
+) -> Result<Done, StatesError> {
+    let assigned = ctx.assign(assign, &input, &Value::Null, Some(states))?;
+    let output = ctx.jsonata_output(output, states, input)?;
+    Ok(Done { output, assigned })
+}
+
+pub(super) fn pass(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError> {
     let state = ctx.state;
+    if ctx.is_jsonata() {
+        let states = input_states(ctx, &input);
+        let input = state.result.clone().unwrap_or(input);
+        return jsonata_done(
+            ctx,
+            input,
+            &states,
+            state.output.as_ref(),
+            state.assign.as_ref(),
+        );
+    }
     let context = ctx.context(Extras::default());
     let result = {
         let effective = ctx.input_path(&input, &context)?;
@@ -18,25 +52,63 @@ pub(super) fn pass(ctx: &StateCtx<'_>, input: Value) -> Result<Value, StatesErro
             (None, None) => effective.into_owned(),
         }
     };
+    let assigned = ctx.assign(state.assign.as_ref(), &result, &context, None)?;
     let combined = ctx.result_path(input, result)?;
-    ctx.output_path(combined, &context)
+    let output = ctx.output_path(combined, &context)?;
+    Ok(Done { output, assigned })
 }
 
-pub(super) fn succeed(ctx: &StateCtx<'_>, input: Value) -> Result<Value, StatesError> {
+pub(super) fn succeed(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError> {
+    if ctx.is_jsonata() {
+        let states = input_states(ctx, &input);
+        return jsonata_done(ctx, input, &states, ctx.state.output.as_ref(), None);
+    }
     let context = ctx.context(Extras::default());
     let effective = ctx.input_path(&input, &context)?.into_owned();
-    ctx.output_path(effective, &context)
+    let output = ctx.output_path(effective, &context)?;
+    Ok(Done {
+        output,
+        assigned: None,
+    })
+}
+
+/// A JSONata Fail state's Error and Cause (`{% %}` expressions giving strings).
+fn jsonata_fail(ctx: &StateCtx<'_>, input: &Value) -> StatesError {
+    let state = ctx.state;
+    let states = input_states(ctx, input);
+    let field = |name: &str, value: &Option<String>| -> Result<Option<String>, StatesError> {
+        let Some(text) = value else {
+            return Ok(None);
+        };
+        let value = Value::String(text.clone());
+        match ctx.jsonata_typed(&value, name, "string", &states)? {
+            Value::String(s) => Ok(Some(s)),
+            _ => Ok(None),
+        }
+    };
+    let error = match field("Error", &state.error) {
+        Ok(error) => error,
+        Err(e) => return e,
+    };
+    let cause = match field("Cause", &state.cause) {
+        Ok(cause) => cause,
+        Err(e) => return e,
+    };
+    StatesError::new(error.unwrap_or_default(), cause.unwrap_or_default())
 }
 
 /// The error a Fail state raises: Error/ErrorPath and Cause/CausePath (paths or intrinsics).
 pub(super) fn fail(ctx: &StateCtx<'_>, input: &Value) -> StatesError {
+    if ctx.is_jsonata() {
+        return jsonata_fail(ctx, input);
+    }
     let state = ctx.state;
     let context = ctx.context(Extras::default());
     let dynamic = |expression: &Option<String>| -> Result<Option<String>, StatesError> {
         let Some(expression) = expression else {
             return Ok(None);
         };
-        let scope = scope(input, &context);
+        let scope = ctx.scope(input, &context);
         let value = if intrinsic::is_intrinsic(expression) {
             intrinsic::evaluate(expression, &scope)
         } else {
@@ -62,28 +134,81 @@ pub(super) fn fail(ctx: &StateCtx<'_>, input: &Value) -> StatesError {
 }
 
 pub(super) fn choice<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, StatesError> {
+    if ctx.is_jsonata() {
+        return jsonata_choice(ctx, input);
+    }
     let state = ctx.state;
     let context = ctx.context(Extras::default());
     let effective = ctx.input_path(&input, &context)?.into_owned();
-    let mut next = None;
+    let mut matched = None;
     for rule in state.choices.iter().flatten() {
-        if choice::evaluate(rule, &scope(&effective, &context)).map_err(|e| ctx.located(e))? {
-            next = rule.next.as_deref();
+        if choice::evaluate(rule, &ctx.scope(&effective, &context)).map_err(|e| ctx.located(e))? {
+            matched = Some(rule);
             break;
         }
     }
-    let next = match next.or(state.default.as_deref()) {
-        Some(next) => next,
-        None => {
-            return Err(StatesError::new(
-                names::NO_CHOICE_MATCHED,
-                format!("No Matches! in state '{}'", ctx.name),
-            ));
-        }
+    // A matching rule's Assign replaces the state's, which applies to the Default.
+    let (next, assign) = match matched {
+        Some(rule) => (rule.next.as_deref(), rule.assign.as_ref()),
+        None => (state.default.as_deref(), state.assign.as_ref()),
     };
+    let Some(next) = next else {
+        return Err(no_match(ctx));
+    };
+    let assigned = ctx.assign(assign, &effective, &context, None)?;
     let output = ctx.output_path(effective, &context)?;
     Ok(Step {
         output,
         next: Some(next),
+        assigned,
+    })
+}
+
+fn no_match(ctx: &StateCtx<'_>) -> StatesError {
+    StatesError::new(
+        names::NO_CHOICE_MATCHED,
+        format!("No Matches! in state '{}'", ctx.name),
+    )
+}
+
+/// JSONata Choice: `Condition` rules; the matching rule's (else the state's) Output/Assign.
+fn jsonata_choice<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, StatesError> {
+    let state = ctx.state;
+    let states = input_states(ctx, &input);
+    let no_context = Value::Null;
+    let mut matched = None;
+    for rule in state.choices.iter().flatten() {
+        let mut condition = |value: &Value| -> Result<bool, StatesError> {
+            match ctx.jsonata_typed(value, "Condition", "boolean", &states)? {
+                Value::Bool(b) => Ok(b),
+                _ => Ok(false),
+            }
+        };
+        let scope = ctx.scope(&input, &no_context);
+        if choice::evaluate_with(rule, &scope, &mut condition)? {
+            matched = Some(rule);
+            break;
+        }
+    }
+    let (next, output, assign) = match matched {
+        Some(rule) => (
+            rule.next.as_deref(),
+            rule.output.as_ref(),
+            rule.assign.as_ref(),
+        ),
+        None => (
+            state.default.as_deref(),
+            state.output.as_ref(),
+            state.assign.as_ref(),
+        ),
+    };
+    let Some(next) = next else {
+        return Err(no_match(ctx));
+    };
+    let done = jsonata_done(ctx, input, &states, output, assign)?;
+    Ok(Step {
+        output: done.output,
+        next: Some(next),
+        assigned: done.assigned,
     })
 }

@@ -4,19 +4,41 @@
 use futures::StreamExt;
 use serde_json::{Value, json};
 
+use super::Done;
 use super::map_config::{batches, max_concurrency, tolerance};
 use crate::error::{StatesError, names};
-use crate::exec::context::{Extras, StateCtx, scope};
+use crate::exec::context::{Extras, StateCtx};
 use crate::exec::retry::error_output;
 use crate::exec::run::{Thread, run_machine};
+use crate::exec::variables::StatesParts;
 use crate::expr::path;
+use crate::model::ProcessorMode;
+
+/// JSONata items: `Items` (an array, or an expression giving one), else the state input.
+fn jsonata_items(
+    ctx: &StateCtx<'_>,
+    input: &Value,
+    states: &Value,
+) -> Result<Vec<Value>, StatesError> {
+    let found = match &ctx.state.items {
+        Some(items) => ctx.jsonata_typed(items, "Items", "array", states)?,
+        None => input.clone(),
+    };
+    match found {
+        Value::Array(items) => Ok(items),
+        other => Err(ctx.located(StatesError::new(
+            names::QUERY_EVALUATION_ERROR,
+            format!("Map state input must be an array but was: {other}"),
+        ))),
+    }
+}
 
 fn items(ctx: &StateCtx<'_>, input: &Value, context: &Value) -> Result<Vec<Value>, StatesError> {
     let items_path = ctx.state.items_path.as_deref().unwrap_or("$");
     let found = if items_path == "$" {
         input.clone()
     } else {
-        path::query(items_path, &scope(input, context)).map_err(|e| ctx.located(e))?
+        path::query(items_path, &ctx.scope(input, context)).map_err(|e| ctx.located(e))?
     };
     match found {
         Value::Array(items) => Ok(items),
@@ -31,7 +53,7 @@ pub(super) async fn map(
     raw: &Value,
     retry_count: u32,
     thread: &mut Thread,
-) -> Result<Value, StatesError> {
+) -> Result<Done, StatesError> {
     let run = ctx.run;
     let state = ctx.state;
     let Some(processor) = state.processor() else {
@@ -41,16 +63,46 @@ pub(super) async fn map(
         retry_count,
         ..Extras::default()
     });
-    let effective = ctx.input_path(raw, &context)?.into_owned();
-    let limit = max_concurrency(ctx, &effective, &context)?;
-    let items = items(ctx, &effective, &context)?;
+    let jsonata = ctx.is_jsonata();
+    let distributed = processor
+        .processor_config
+        .as_ref()
+        .and_then(|c| c.mode)
+        .is_some_and(|m| m == ProcessorMode::Distributed);
+    let states = if jsonata {
+        let parts = StatesParts {
+            input: Some(raw),
+            ..StatesParts::default()
+        };
+        ctx.states(parts, context.clone())
+    } else {
+        Value::Null
+    };
+    let resolve = |field: &str, value: &Value| -> Result<Value, StatesError> {
+        if jsonata {
+            ctx.jsonata(value, field, &states)
+        } else {
+            Ok(value.clone())
+        }
+    };
+    let effective = if jsonata {
+        raw.clone()
+    } else {
+        ctx.input_path(raw, &context)?.into_owned()
+    };
+    let limit = max_concurrency(ctx, &effective, &context, &resolve)?;
+    let items = if jsonata {
+        jsonata_items(ctx, &effective, &states)?
+    } else {
+        items(ctx, &effective, &context)?
+    };
     let started = run.event("MapStateStarted", thread, || {
         Some((
             "mapStateStartedEventDetails",
             json!({"length": items.len()}),
         ))
     })?;
-    let tolerance = tolerance(ctx, &effective, &context)?;
+    let tolerance = tolerance(ctx, &effective, &context, &resolve)?;
     let items = match &state.item_batcher {
         Some(batcher) => batches(ctx, batcher, items, &effective, &context)?,
         None => items,
@@ -68,7 +120,16 @@ pub(super) async fn map(
                         task_token: None,
                         map_item: Some((index, &item)),
                     };
-                    ctx.template(tmpl, effective, &ctx.context(extras))?
+                    let context = ctx.context(extras);
+                    if jsonata {
+                        let parts = StatesParts {
+                            input: Some(effective),
+                            ..StatesParts::default()
+                        };
+                        ctx.jsonata(tmpl, "ItemSelector", &ctx.states(parts, context))?
+                    } else {
+                        ctx.template(tmpl, effective, &context)?
+                    }
                 }
                 None => item,
             };
@@ -80,7 +141,13 @@ pub(super) async fn map(
                 ))
             };
             run.event("MapIterationStarted", &mut iteration, details)?;
-            let result = run_machine(run, processor, input, &mut iteration).await;
+            let mut frame = ctx.inner_frame();
+            frame.language = processor.query_language.unwrap_or(frame.language);
+            if distributed {
+                // Child workflows of a distributed Map do not see the parent's variables.
+                frame.variables = Default::default();
+            }
+            let result = run_machine(run, processor, input, frame, &mut iteration).await;
             let (kind, key) = if result.is_ok() {
                 ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
             } else {
@@ -126,16 +193,14 @@ pub(super) async fn map(
     }
     drop(iterations);
     run.event("MapStateSucceeded", thread, || None)?;
-    let selected = ctx.result_selector(Value::Array(results), &context)?;
-    let combined = ctx.result_path(raw.clone(), selected)?;
-    ctx.output_path(combined, &context)
+    ctx.finish(raw, Value::Array(results), &context)
 }
 
 fn map_failed(
     ctx: &StateCtx<'_>,
     thread: &mut Thread,
     error: StatesError,
-) -> Result<Value, StatesError> {
+) -> Result<Done, StatesError> {
     ctx.run.event("MapStateFailed", thread, || None)?;
     Err(error)
 }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::StatesError;
-use crate::exec::context::{StateCtx, scope};
+use crate::exec::context::StateCtx;
 use crate::expr::{path, template};
 use crate::model::ItemBatcher;
 
@@ -22,11 +22,27 @@ fn from_path(
     input: &Value,
     context: &Value,
 ) -> Result<Value, StatesError> {
-    path::query(p, &scope(input, context)).map_err(|e| ctx.located(e))
+    path::query(p, &ctx.scope(input, context)).map_err(|e| ctx.located(e))
+}
+
+/// A number, or a string holding one (AWS reads `"1"` from a path as 1, as Jackson's
+/// text coercion does).
+fn coerced_i64(value: &Value) -> Option<i64> {
+    match value {
+        Value::String(s) => s.trim().parse().ok(),
+        other => other.as_i64(),
+    }
+}
+
+fn coerced_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::String(s) => s.trim().parse().ok().filter(|f: &f64| f.is_finite()),
+        other => other.as_f64(),
+    }
 }
 
 fn integer(ctx: &StateCtx<'_>, field: &str, p: &str, value: &Value) -> Result<i64, StatesError> {
-    value.as_i64().ok_or_else(|| {
+    coerced_i64(value).ok_or_else(|| {
         ctx.located(StatesError::runtime(format!(
             "The {field}Path field refers to value \"{}\" which is not a valid integer: {p}",
             shown(value)
@@ -34,15 +50,19 @@ fn integer(ctx: &StateCtx<'_>, field: &str, p: &str, value: &Value) -> Result<i6
     })
 }
 
+/// How a numeric field's value is read: as written (JSONPath) or evaluated (JSONata `{% %}`).
+pub(super) type Resolve<'r> = &'r dyn Fn(&str, &Value) -> Result<Value, StatesError>;
+
 /// MaxConcurrency: 0 means no limit.
 pub(super) fn max_concurrency(
     ctx: &StateCtx<'_>,
     input: &Value,
     context: &Value,
+    resolve: Resolve<'_>,
 ) -> Result<usize, StatesError> {
     let state = ctx.state;
     let n = match (&state.max_concurrency, &state.max_concurrency_path) {
-        (Some(v), _) => v.as_i64().unwrap_or(0),
+        (Some(v), _) => resolve("MaxConcurrency", v)?.as_i64().unwrap_or(0),
         (None, Some(p)) => integer(
             ctx,
             "MaxConcurrency",
@@ -91,13 +111,14 @@ pub(super) fn tolerance(
     ctx: &StateCtx<'_>,
     input: &Value,
     context: &Value,
+    resolve: Resolve<'_>,
 ) -> Result<Tolerance, StatesError> {
     let state = ctx.state;
     let count = match (
         &state.tolerated_failure_count,
         &state.tolerated_failure_count_path,
     ) {
-        (Some(v), _) => Some(v.as_i64().unwrap_or(0)),
+        (Some(v), _) => Some(resolve("ToleratedFailureCount", v)?.as_i64().unwrap_or(0)),
         (None, Some(p)) => Some(integer(
             ctx,
             "ToleratedFailureCount",
@@ -115,10 +136,14 @@ pub(super) fn tolerance(
         &state.tolerated_failure_percentage,
         &state.tolerated_failure_percentage_path,
     ) {
-        (Some(v), _) => Some(v.as_f64().unwrap_or(0.0)),
+        (Some(v), _) => Some(
+            resolve("ToleratedFailurePercentage", v)?
+                .as_f64()
+                .unwrap_or(0.0),
+        ),
         (None, Some(p)) => {
             let value = from_path(ctx, p, input, context)?;
-            Some(value.as_f64().ok_or_else(|| {
+            Some(coerced_f64(&value).ok_or_else(|| {
                 ctx.located(StatesError::runtime(format!(
                     "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {p}",
                     shown(&value)
@@ -170,7 +195,7 @@ pub(super) fn batches(
     )?;
     let batch_input = match &batcher.batch_input {
         Some(tmpl) => {
-            Some(template::evaluate(tmpl, &scope(input, context)).map_err(|e| ctx.located(e))?)
+            Some(template::evaluate(tmpl, &ctx.scope(input, context)).map_err(|e| ctx.located(e))?)
         }
         None => None,
     };

@@ -7,18 +7,37 @@ mod parallel;
 mod task;
 mod wait;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::context::StateCtx;
+use super::context::{Extras, StateCtx};
 use super::retry::{RetryState, catcher, error_output};
 use super::run::Thread;
+use super::variables::StatesParts;
 use crate::error::StatesError;
 use crate::model::StateType;
 
-/// Where a state leads: its output and the next state (`None` ends the machine/branch).
+/// Where a state leads: its output, the next state (`None` ends the machine/branch) and the
+/// variables it assigns.
 pub(crate) struct Step<'a> {
     pub output: Value,
     pub next: Option<&'a str>,
+    pub assigned: Option<Map<String, Value>>,
+}
+
+/// What a state's work produced: its output and its variable assignments.
+pub(crate) struct Done {
+    pub output: Value,
+    pub assigned: Option<Map<String, Value>>,
+}
+
+impl<'a> Step<'a> {
+    fn to(done: Done, next: Option<&'a str>) -> Self {
+        Self {
+            output: done.output,
+            next,
+            assigned: done.assigned,
+        }
+    }
 }
 
 /// Run one state on its raw input.
@@ -30,20 +49,11 @@ pub(crate) async fn execute<'a>(
     let state = ctx.state;
     let next = state.next.as_deref();
     match state.kind {
-        StateType::Pass => Ok(Step {
-            output: basic::pass(ctx, input)?,
-            next,
-        }),
-        StateType::Succeed => Ok(Step {
-            output: basic::succeed(ctx, input)?,
-            next: None,
-        }),
+        StateType::Pass => Ok(Step::to(basic::pass(ctx, input)?, next)),
+        StateType::Succeed => Ok(Step::to(basic::succeed(ctx, input)?, None)),
         StateType::Fail => Err(basic::fail(ctx, &input)),
         StateType::Choice => basic::choice(ctx, input),
-        StateType::Wait => Ok(Step {
-            output: wait::wait(ctx, input).await?,
-            next,
-        }),
+        StateType::Wait => Ok(Step::to(wait::wait(ctx, input).await?, next)),
         StateType::Task | StateType::Parallel | StateType::Map => {
             with_retry_and_catch(ctx, input, thread).await
         }
@@ -56,7 +66,7 @@ async fn attempt(
     input: &Value,
     retry_count: u32,
     thread: &mut Thread,
-) -> Result<Value, StatesError> {
+) -> Result<Done, StatesError> {
     match ctx.state.kind {
         StateType::Task => task::task(ctx, input, retry_count, thread).await,
         StateType::Parallel => parallel::parallel(ctx, input, retry_count, thread).await,
@@ -75,12 +85,7 @@ async fn with_retry_and_catch<'a>(
     let mut retry_count = 0u32;
     loop {
         let error = match attempt(ctx, &input, retry_count, thread).await {
-            Ok(output) => {
-                return Ok(Step {
-                    output,
-                    next: state.next.as_deref(),
-                });
-            }
+            Ok(done) => return Ok(Step::to(done, state.next.as_deref())),
             Err(error) => error,
         };
         if let Some(delay) = retries.next_delay(retriers, &error) {
@@ -92,11 +97,34 @@ async fn with_retry_and_catch<'a>(
         let Some(catcher) = catcher(catchers, &error) else {
             return Err(error);
         };
-        let output = super::io::place(&catcher.result_path, input, error_output(&error))
-            .map_err(|e| ctx.located(e))?;
-        return Ok(Step {
-            output,
-            next: Some(catcher.next.as_str()),
-        });
+        let error_output = error_output(&error);
+        let done = if ctx.is_jsonata() {
+            // JSONata catchers: Output (default: the error output) and Assign over
+            // `$states.errorOutput`.
+            let context = ctx.context(Extras {
+                retry_count,
+                ..Extras::default()
+            });
+            let parts = StatesParts {
+                input: Some(&input),
+                error_output: Some(&error_output),
+                ..StatesParts::default()
+            };
+            let states = ctx.states(parts, context);
+            let assigned =
+                ctx.assign(catcher.assign.as_ref(), &input, &Value::Null, Some(&states))?;
+            let output = ctx.jsonata_output(catcher.output.as_ref(), &states, error_output)?;
+            Done { output, assigned }
+        } else {
+            let context = ctx.context(Extras {
+                retry_count,
+                ..Extras::default()
+            });
+            let assigned = ctx.assign(catcher.assign.as_ref(), &error_output, &context, None)?;
+            let output = super::io::place(&catcher.result_path, input, error_output)
+                .map_err(|e| ctx.located(e))?;
+            Done { output, assigned }
+        };
+        return Ok(Step::to(done, Some(catcher.next.as_str())));
     }
 }

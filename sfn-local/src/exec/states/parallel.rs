@@ -3,38 +3,53 @@
 
 use serde_json::Value;
 
+use super::Done;
 use crate::error::StatesError;
 use crate::exec::context::{Extras, StateCtx};
 use crate::exec::run::{Thread, run_machine};
+use crate::exec::variables::StatesParts;
 
 pub(super) async fn parallel(
     ctx: &StateCtx<'_>,
     raw: &Value,
     retry_count: u32,
     thread: &mut Thread,
-) -> Result<Value, StatesError> {
+) -> Result<Done, StatesError> {
     let run = ctx.run;
     let context = ctx.context(Extras {
         retry_count,
         ..Extras::default()
     });
-    let effective = ctx.input_path(raw, &context)?;
-    let input = ctx.parameters(effective, &context)?;
+    let input = if ctx.is_jsonata() {
+        match &ctx.state.arguments {
+            Some(arguments) => {
+                let parts = StatesParts {
+                    input: Some(raw),
+                    ..StatesParts::default()
+                };
+                ctx.jsonata(arguments, "Arguments", &ctx.states(parts, context.clone()))?
+            }
+            None => raw.clone(),
+        }
+    } else {
+        let effective = ctx.input_path(raw, &context)?;
+        ctx.parameters(effective, &context)?
+    };
     let started = run.event("ParallelStateStarted", thread, || None)?;
     let branches = ctx.state.branches.as_deref().unwrap_or_default();
     let runs = branches.iter().map(|branch| {
         let input = input.clone();
+        let mut frame = ctx.inner_frame();
+        frame.language = branch.query_language.unwrap_or(frame.language);
         async move {
             let mut branch_thread = Thread { prev: started };
-            run_machine(run, branch, input, &mut branch_thread).await
+            run_machine(run, branch, input, frame, &mut branch_thread).await
         }
     });
     match futures::future::try_join_all(runs).await {
         Ok(outputs) => {
             run.event("ParallelStateSucceeded", thread, || None)?;
-            let selected = ctx.result_selector(Value::Array(outputs), &context)?;
-            let combined = ctx.result_path(raw.clone(), selected)?;
-            ctx.output_path(combined, &context)
+            ctx.finish(raw, Value::Array(outputs), &context)
         }
         Err(e) => {
             run.event("ParallelStateFailed", thread, || None)?;

@@ -6,9 +6,11 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
+use super::Done;
 use crate::error::{StatesError, names};
-use crate::exec::context::{Extras, StateCtx, scope};
+use crate::exec::context::{Extras, StateCtx};
 use crate::exec::run::Thread;
+use crate::exec::variables::StatesParts;
 use crate::expr::path;
 use crate::history::text;
 use crate::task::{InvokeError, Resource, TokenOutcome};
@@ -54,7 +56,7 @@ pub(super) async fn task(
     raw: &Value,
     retry_count: u32,
     thread: &mut Thread,
-) -> Result<Value, StatesError> {
+) -> Result<Done, StatesError> {
     let state = ctx.state;
     let resource_text = state.resource.as_deref().unwrap_or_default();
     let resource = Resource::parse(resource_text);
@@ -74,24 +76,28 @@ pub(super) async fn task(
         map_item: None,
     };
     let context = ctx.context(extras);
-    let effective = ctx.input_path(raw, &context)?;
-    let timeout = seconds_field(
-        ctx,
-        "TimeoutSeconds",
-        &state.timeout_seconds,
-        &state.timeout_seconds_path,
-        &effective,
-        &context,
-    )?;
-    let heartbeat = seconds_field(
-        ctx,
-        "HeartbeatSeconds",
-        &state.heartbeat_seconds,
-        &state.heartbeat_seconds_path,
-        &effective,
-        &context,
-    )?;
-    let params = ctx.parameters(effective, &context)?;
+    let (params, timeout, heartbeat) = if ctx.is_jsonata() {
+        jsonata_inputs(ctx, raw, &context)?
+    } else {
+        let effective = ctx.input_path(raw, &context)?;
+        let timeout = seconds_field(
+            ctx,
+            "TimeoutSeconds",
+            &state.timeout_seconds,
+            &state.timeout_seconds_path,
+            &effective,
+            &context,
+        )?;
+        let heartbeat = seconds_field(
+            ctx,
+            "HeartbeatSeconds",
+            &state.heartbeat_seconds,
+            &state.heartbeat_seconds_path,
+            &effective,
+            &context,
+        )?;
+        (ctx.parameters(effective, &context)?, timeout, heartbeat)
+    };
 
     let events = match &resource {
         Resource::LambdaFunction(_) => Events {
@@ -147,9 +153,7 @@ pub(super) async fn task(
                 .event(&format!("{}Succeeded", events.prefix), thread, || {
                     events.details("Succeeded", json!({"output": text(&output)}))
                 })?;
-            let selected = ctx.result_selector(output, &context)?;
-            let combined = ctx.result_path(raw.clone(), selected)?;
-            ctx.output_path(combined, &context)
+            ctx.finish(raw, output, &context)
         }
         Err(e) => {
             let kind = if e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT {
@@ -216,13 +220,47 @@ fn seconds_field(
     let Some(p) = path_field else {
         return Ok(None);
     };
-    let found = path::query(p, &scope(input, context)).map_err(|e| ctx.located(e))?;
+    let found = path::query(p, &ctx.scope(input, context)).map_err(|e| ctx.located(e))?;
     match found.as_u64() {
         Some(n) if n > 0 => Ok(Some(Duration::from_secs(n))),
         _ => Err(ctx.located(StatesError::runtime(format!(
             "The {field}Path field refers to value \"{found}\" which is not a valid positive integer: {p}"
         )))),
     }
+}
+
+/// A JSONata Task's Arguments (default: the state input), TimeoutSeconds and HeartbeatSeconds.
+fn jsonata_inputs(
+    ctx: &StateCtx<'_>,
+    raw: &Value,
+    context: &Value,
+) -> Result<(Value, Option<Duration>, Option<Duration>), StatesError> {
+    let state = ctx.state;
+    let parts = StatesParts {
+        input: Some(raw),
+        ..StatesParts::default()
+    };
+    let states = ctx.states(parts, context.clone());
+    let seconds = |field: &str, value: &Option<Value>| -> Result<Option<Duration>, StatesError> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let found = ctx.jsonata(value, field, &states)?;
+        match found.as_u64() {
+            Some(n) if n > 0 => Ok(Some(Duration::from_secs(n))),
+            _ => Err(ctx.located(StatesError::new(
+                names::QUERY_EVALUATION_ERROR,
+                format!("The {field} field must be a positive integer, but was: {found}"),
+            ))),
+        }
+    };
+    let timeout = seconds("TimeoutSeconds", &state.timeout_seconds)?;
+    let heartbeat = seconds("HeartbeatSeconds", &state.heartbeat_seconds)?;
+    let params = match &state.arguments {
+        Some(arguments) => ctx.jsonata(arguments, "Arguments", &states)?,
+        None => raw.clone(),
+    };
+    Ok((params, timeout, heartbeat))
 }
 
 fn invoke_error(e: InvokeError) -> StatesError {

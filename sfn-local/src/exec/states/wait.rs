@@ -5,11 +5,52 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::error::StatesError;
-use crate::exec::context::{Extras, StateCtx, scope};
+use super::Done;
+use super::basic::{input_states, jsonata_done};
+use crate::error::{StatesError, names};
+use crate::exec::context::{Extras, StateCtx};
 use crate::expr::path;
 
-pub(super) async fn wait(ctx: &StateCtx<'_>, input: Value) -> Result<Value, StatesError> {
+/// JSONata Wait: Seconds and Timestamp may be `{% %}` expressions.
+async fn jsonata_wait(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError> {
+    let state = ctx.state;
+    let states = input_states(ctx, &input);
+    let query_error =
+        |message: String| ctx.located(StatesError::new(names::QUERY_EVALUATION_ERROR, message));
+    let delay = if let Some(seconds) = &state.seconds {
+        let value = ctx.jsonata(seconds, "Seconds", &states)?;
+        let seconds = value.as_u64().ok_or_else(|| {
+            query_error(format!(
+                "The Seconds field is not a non-negative integer: {value}"
+            ))
+        })?;
+        Duration::from_secs(seconds)
+    } else if let Some(timestamp) = &state.timestamp {
+        let value = ctx.jsonata(timestamp, "Timestamp", &states)?;
+        let until = value.as_str().and_then(parse_timestamp).ok_or_else(|| {
+            query_error(format!(
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {}",
+                shown(&value)
+            ))
+        })?;
+        until_time(ctx, until)
+    } else {
+        Duration::ZERO
+    };
+    tokio::time::sleep(delay).await;
+    jsonata_done(
+        ctx,
+        input,
+        &states,
+        state.output.as_ref(),
+        state.assign.as_ref(),
+    )
+}
+
+pub(super) async fn wait(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError> {
+    if ctx.is_jsonata() {
+        return jsonata_wait(ctx, input).await;
+    }
     let state = ctx.state;
     let context = ctx.context(Extras::default());
     let effective = ctx.input_path(&input, &context)?.into_owned();
@@ -55,7 +96,9 @@ pub(super) async fn wait(ctx: &StateCtx<'_>, input: Value) -> Result<Value, Stat
         Duration::ZERO
     };
     tokio::time::sleep(delay).await;
-    ctx.output_path(effective, &context)
+    let assigned = ctx.assign(state.assign.as_ref(), &effective, &context, None)?;
+    let output = ctx.output_path(effective, &context)?;
+    Ok(Done { output, assigned })
 }
 
 fn lookup(
@@ -65,7 +108,7 @@ fn lookup(
     input: &Value,
     context: &Value,
 ) -> Result<Value, StatesError> {
-    match path::query_opt(p, &scope(input, context)) {
+    match path::query_opt(p, &ctx.scope(input, context)) {
         Ok(Some(value)) => Ok(value),
         Ok(None) => Err(ctx.located(StatesError::runtime(format!(
             "The {field} parameter does not reference an input value: {p}"

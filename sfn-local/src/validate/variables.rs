@@ -1,0 +1,280 @@
+//! Checks for the two query languages and workflow variables: fields of the other language,
+//! JSONata syntax, `Assign` names and scopes (inner states of a Parallel or Map cannot assign
+//! a variable of an outer scope).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::Report;
+use crate::expr::{jsonata, template};
+use crate::model::choice::Condition;
+use crate::model::{QueryLanguage, State, StateMachine};
+
+/// Fields only JSONPath states have.
+const JSONPATH_ONLY: &[&str] = &[
+    "ResultPath",
+    "Parameters",
+    "ResultSelector",
+    "ItemsPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "ErrorPath",
+    "CausePath",
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
+];
+
+/// Fields only JSONata states have (Output is already refused by the per-type field list).
+const JSONATA_ONLY: &[&str] = &["Arguments", "Items"];
+
+/// Names `Assign` cannot use.
+const RESERVED: &[&str] = &["states"];
+
+/// Check a machine and everything nested in it.
+pub(crate) fn check(machine: &StateMachine, language: QueryLanguage, report: &mut Report) {
+    check_scope(machine, language, &HashSet::new(), report);
+}
+
+/// One variable scope: the machine's own states see `outer` and may not assign its names.
+fn check_scope(
+    machine: &StateMachine,
+    inherited: QueryLanguage,
+    outer: &HashSet<String>,
+    report: &mut Report,
+) {
+    let language = machine.query_language.unwrap_or(inherited);
+    let mut own: HashSet<String> = outer.clone();
+    for (name, state) in machine.states.iter() {
+        let state_language = state.query_language.unwrap_or(language);
+        check_language_fields(name, state, state_language, report);
+        for (field, assign) in assignments(state) {
+            check_assign(name, &field, assign, state_language, outer, report);
+            if let Value::Object(values) = assign {
+                own.extend(values.keys().cloned());
+            }
+        }
+        if state_language == QueryLanguage::JSONata {
+            for (field, value) in jsonata_fields(state) {
+                check_expressions(name, &field, value, report);
+            }
+            for (field, text) in [("Error", &state.error), ("Cause", &state.cause)] {
+                if let Some(text) = text {
+                    check_expressions(name, field, &Value::String(text.clone()), report);
+                }
+            }
+        }
+    }
+    for (_, state) in machine.states.iter() {
+        let state_language = state.query_language.unwrap_or(language);
+        for branch in state.branches.iter().flatten() {
+            check_scope(branch, state_language, &own, report);
+        }
+        if let Some(processor) = state.processor() {
+            check_scope(processor, state_language, &own, report);
+        }
+    }
+}
+
+fn check_language_fields(name: &str, state: &State, language: QueryLanguage, report: &mut Report) {
+    let (foreign, other): (&[&str], &str) = match language {
+        QueryLanguage::JSONata => (JSONPATH_ONLY, "JSONPath"),
+        QueryLanguage::JSONPath => (JSONATA_ONLY, "JSONata"),
+    };
+    let this = match language {
+        QueryLanguage::JSONata => "JSONata",
+        QueryLanguage::JSONPath => "JSONPath",
+    };
+    for field in &state.field_names {
+        if foreign.contains(&field.as_str()) {
+            report.state(
+                name,
+                field,
+                format!("a {other} field cannot be used in a {this} state"),
+            );
+        }
+    }
+    for (i, rule) in state.choices.iter().flatten().enumerate() {
+        let is_jsonata = matches!(rule.condition, Condition::Jsonata(_));
+        match (language, is_jsonata) {
+            (QueryLanguage::JSONPath, true) => report.state(
+                name,
+                &format!("Choices[{i}].Condition"),
+                "Condition is a JSONata field; JSONPath rules use Variable and an operator",
+            ),
+            (QueryLanguage::JSONata, false) => report.state(
+                name,
+                &format!("Choices[{i}]"),
+                "a JSONata choice rule needs a Condition",
+            ),
+            _ => {}
+        }
+        if language == QueryLanguage::JSONPath && rule.output.is_some() {
+            report.state(
+                name,
+                &format!("Choices[{i}].Output"),
+                "Output is a JSONata field",
+            );
+        }
+    }
+    for (i, catcher) in state.catch.iter().flatten().enumerate() {
+        if language == QueryLanguage::JSONPath && catcher.output.is_some() {
+            report.state(
+                name,
+                &format!("Catch[{i}].Output"),
+                "Output is a JSONata field",
+            );
+        }
+        if language == QueryLanguage::JSONata && catcher.result_path != Default::default() {
+            report.state(
+                name,
+                &format!("Catch[{i}].ResultPath"),
+                "a JSONPath field cannot be used in a JSONata state",
+            );
+        }
+    }
+}
+
+/// Every `Assign` of a state: its own, its choice rules' and its catchers'.
+fn assignments(state: &State) -> Vec<(String, &Value)> {
+    let mut out: Vec<(String, &Value)> = Vec::new();
+    out.extend(state.assign.as_ref().map(|a| ("Assign".to_owned(), a)));
+    for (i, rule) in state.choices.iter().flatten().enumerate() {
+        out.extend(
+            rule.assign
+                .as_ref()
+                .map(|a| (format!("Choices[{i}].Assign"), a)),
+        );
+    }
+    for (i, catcher) in state.catch.iter().flatten().enumerate() {
+        out.extend(
+            catcher
+                .assign
+                .as_ref()
+                .map(|a| (format!("Catch[{i}].Assign"), a)),
+        );
+    }
+    out
+}
+
+fn check_assign(
+    name: &str,
+    field: &str,
+    assign: &Value,
+    language: QueryLanguage,
+    outer: &HashSet<String>,
+    report: &mut Report,
+) {
+    let Value::Object(values) = assign else {
+        report.state(name, field, "must be a JSON object");
+        return;
+    };
+    for key in values.keys() {
+        let variable = match language {
+            QueryLanguage::JSONPath => key.strip_suffix(".$").unwrap_or(key),
+            QueryLanguage::JSONata => key.as_str(),
+        };
+        if !is_variable_name(variable) {
+            report.state(
+                name,
+                field,
+                format!("'{variable}' is not a valid variable name"),
+            );
+        } else if RESERVED.contains(&variable) {
+            report.state(
+                name,
+                field,
+                format!("'{variable}' is a reserved variable name"),
+            );
+        } else if outer.contains(variable) {
+            report.state(
+                name,
+                field,
+                format!("cannot assign '{variable}', a variable of an outer scope"),
+            );
+        }
+    }
+    if language == QueryLanguage::JSONPath
+        && let Err(e) = template::check(assign)
+    {
+        report.state(name, field, e);
+    }
+}
+
+/// A letter or `_`, then letters, digits or `_` (what `$name` can refer to).
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// The fields of a JSONata state that may hold `{% %}` expressions.
+fn jsonata_fields(state: &State) -> Vec<(String, &Value)> {
+    let mut out: Vec<(String, &Value)> = Vec::new();
+    let fields = [
+        ("Arguments", state.arguments.as_ref()),
+        ("Output", state.output.as_ref()),
+        ("Assign", state.assign.as_ref()),
+        ("Items", state.items.as_ref()),
+        ("ItemSelector", state.item_selector.as_ref()),
+        ("TimeoutSeconds", state.timeout_seconds.as_ref()),
+        ("HeartbeatSeconds", state.heartbeat_seconds.as_ref()),
+        ("Seconds", state.seconds.as_ref()),
+        ("Timestamp", state.timestamp.as_ref()),
+        ("MaxConcurrency", state.max_concurrency.as_ref()),
+        (
+            "ToleratedFailureCount",
+            state.tolerated_failure_count.as_ref(),
+        ),
+        (
+            "ToleratedFailurePercentage",
+            state.tolerated_failure_percentage.as_ref(),
+        ),
+    ];
+    for (field, value) in fields {
+        out.extend(value.map(|v| (field.to_owned(), v)));
+    }
+    for (i, rule) in state.choices.iter().flatten().enumerate() {
+        if let Condition::Jsonata(condition) = &rule.condition {
+            out.push((format!("Choices[{i}].Condition"), condition));
+        }
+        out.extend(
+            rule.output
+                .as_ref()
+                .map(|v| (format!("Choices[{i}].Output"), v)),
+        );
+        out.extend(
+            rule.assign
+                .as_ref()
+                .map(|v| (format!("Choices[{i}].Assign"), v)),
+        );
+    }
+    for (i, catcher) in state.catch.iter().flatten().enumerate() {
+        out.extend(
+            catcher
+                .output
+                .as_ref()
+                .map(|v| (format!("Catch[{i}].Output"), v)),
+        );
+        out.extend(
+            catcher
+                .assign
+                .as_ref()
+                .map(|v| (format!("Catch[{i}].Assign"), v)),
+        );
+    }
+    out
+}
+
+fn check_expressions(name: &str, field: &str, value: &Value, report: &mut Report) {
+    let mut expressions = Vec::new();
+    jsonata::expressions_in(value, &mut expressions);
+    for text in expressions {
+        if let Err(e) = jsonata::check(&text) {
+            report.state(name, field, e);
+        }
+    }
+}
