@@ -293,6 +293,77 @@ def replay(functions, port):
     return passed, failed
 
 
+# ---- local services ------------------------------------------------------------------------
+
+
+class LocalServices:
+    """moto_server (tables seeded) and `cargo lambda watch` on free loopback ports; stops both."""
+
+    def __init__(self, logs, prefix):
+        self.logs = logs
+        self.prefix = prefix
+        self.moto = self.watch = None
+
+    def __enter__(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _start(self):
+        moto_port = free_port()
+        self.moto = start(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], dict(os.environ),
+                          os.path.join(self.logs, "moto.log"))
+        wait_for_port(moto_port, self.moto, 60, "moto_server")
+        self.endpoint = f"http://127.0.0.1:{moto_port}"
+        # moto answers before its routes are warm; one cheap call makes sure it is ready.
+        urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=30).close()
+        self.function_env, self.seeded = set_up_aws(self.endpoint, self.prefix)
+        env = dict(
+            os.environ,
+            AWS_ENDPOINT_URL_DYNAMODB=self.endpoint,
+            AWS_ENDPOINT_URL_SFN=self.endpoint,
+            AWS_REGION=REGION,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_ACCESS_KEY_ID="test",
+            AWS_SECRET_ACCESS_KEY="test",
+            RUST_LOG=os.environ.get("RUST_LOG", "warn"),
+            **self.function_env,
+        )
+        env.pop("AWS_PROFILE", None)
+        env.pop("AWS_SESSION_TOKEN", None)
+        self.watch_port = free_port()
+        env_flags = []
+        for key in sorted(self.function_env) + ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SFN", "AWS_REGION"]:
+            env_flags += ["--env-var", f"{key}={env[key]}"]
+        self.watch = start(
+            # --ignore-changes: a run checks one state of the code; a reload mid-run (an editor
+            # saving a file) would only restart the build.
+            ["cargo", "lambda", "watch", "--ignore-changes",
+             "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port)]
+            + env_flags,
+            env,
+            os.path.join(self.logs, "watch.log"),
+        )
+        wait_for_port(self.watch_port, self.watch, 600, "cargo lambda watch")
+        return self
+
+    def alive(self):
+        return self.watch.poll() is None and self.moto.poll() is None
+
+    def __exit__(self, *_exc):
+        stop(self.watch)
+        stop(self.moto)
+        return False
+
+
+def require_tools():
+    for tool in ("cargo-lambda", "moto_server"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} not found on PATH (scripts/dev-env.sh --with-cargo-lambda installs it)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="+", metavar="FUNCTION", help="replay only these functions")
@@ -302,70 +373,31 @@ def main():
     args = parser.parse_args()
     # Stopped from outside (CI timeout, kill): still stop moto_server and cargo lambda watch.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-
-    for tool in ("cargo-lambda", "moto_server"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"replay: {tool} not found on PATH (scripts/dev-env.sh --with-cargo-lambda)")
+    require_tools()
     functions = functions_to_replay(args.only)
 
     logs = tempfile.mkdtemp(prefix="replay-events-")
-    moto = watch = None
     status = 1
     try:
-        moto_port = free_port()
-        moto = start(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], dict(os.environ),
-                     os.path.join(logs, "moto.log"))
-        wait_for_port(moto_port, moto, 60, "moto_server")
-        endpoint = f"http://127.0.0.1:{moto_port}"
-        # moto answers before its routes are warm; one cheap call makes sure it is ready.
-        urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=30).close()
-        function_env, seeded = set_up_aws(endpoint, f"replay{os.getpid()}")
-        log(f"replay: moto_server on {endpoint}: 3 tables, {seeded} SKUs seeded, state machine {STATE_MACHINE_NAME}")
-
-        env = dict(
-            os.environ,
-            AWS_ENDPOINT_URL_DYNAMODB=endpoint,
-            AWS_ENDPOINT_URL_SFN=endpoint,
-            AWS_REGION=REGION,
-            AWS_DEFAULT_REGION=REGION,
-            AWS_ACCESS_KEY_ID="test",
-            AWS_SECRET_ACCESS_KEY="test",
-            RUST_LOG=os.environ.get("RUST_LOG", "warn"),
-            **function_env,
-        )
-        env.pop("AWS_PROFILE", None)
-        env.pop("AWS_SESSION_TOKEN", None)
-        watch_port = free_port()
-        env_flags = []
-        for key in sorted(function_env) + ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SFN", "AWS_REGION"]:
-            env_flags += ["--env-var", f"{key}={env[key]}"]
-        watch = start(
-            # --ignore-changes: a replay checks one state of the code; a reload mid-run (an editor
-            # saving a file) would only restart the build.
-            ["cargo", "lambda", "watch", "--ignore-changes",
-             "--invoke-address", "127.0.0.1", "--invoke-port", str(watch_port)]
-            + env_flags,
-            env,
-            os.path.join(logs, "watch.log"),
-        )
-        wait_for_port(watch_port, watch, 300, "cargo lambda watch")
-        log(f"replay: cargo lambda watch on 127.0.0.1:{watch_port}; replaying {len(functions)} functions")
-
-        if args.serve:
-            log(f"replay: serving; logs in {logs}. Try:\n  cargo lambda invoke validate-order --invoke-address 127.0.0.1 "
-                f"--invoke-port {watch_port} --data-file events/validate-order/01-valid-ord-1001.json\n"
-                f"  (DynamoDB and Step Functions: {endpoint}; tables {function_env}). Ctrl-C stops.")
-            try:
-                while watch.poll() is None and moto.poll() is None:
-                    time.sleep(1)
-            except KeyboardInterrupt:
-                pass
-            return 0
-        passed, failed = replay(functions, watch_port)
-        if failed:
-            log("replay: last lines of cargo lambda watch's log:\n" + tail(os.path.join(logs, "watch.log")))
-        log(f"{passed} passed, {failed} failed")
-        status = 0 if failed == 0 else 1
+        with LocalServices(logs, f"replay{os.getpid()}") as services:
+            log(f"replay: moto_server on {services.endpoint}: 3 tables, {services.seeded} SKUs seeded, "
+                f"state machine {STATE_MACHINE_NAME}")
+            log(f"replay: cargo lambda watch on 127.0.0.1:{services.watch_port}; replaying {len(functions)} functions")
+            if args.serve:
+                log(f"replay: serving; logs in {logs}. Try:\n  cargo lambda invoke validate-order --invoke-address "
+                    f"127.0.0.1 --invoke-port {services.watch_port} --data-file events/validate-order/01-valid-ord-1001.json\n"
+                    f"  (DynamoDB and Step Functions: {services.endpoint}; tables {services.function_env}). Ctrl-C stops.")
+                try:
+                    while services.alive():
+                        time.sleep(1)
+                except KeyboardInterrupt:
+                    pass
+                return 0
+            passed, failed = replay(functions, services.watch_port)
+            if failed:
+                log("replay: last lines of cargo lambda watch's log:\n" + tail(os.path.join(logs, "watch.log")))
+            log(f"{passed} passed, {failed} failed")
+            status = 0 if failed == 0 else 1
     except Exception as error:  # noqa: BLE001 - report any set-up failure, then clean up
         log(f"replay: {error}")
         for name in ("moto.log", "watch.log"):
@@ -374,8 +406,6 @@ def main():
                 log(f"replay: last lines of {name}:\n{text}")
         status = 1
     finally:
-        stop(watch)
-        stop(moto)
         if args.keep_logs:
             log(f"replay: logs kept in {logs}")
         else:

@@ -26,3 +26,6 @@ scripts/conformance.sh
 
 step "replay events/<function>/ through cargo lambda watch"
 scripts/replay-events.sh
+
+step "whole-workflow scenarios: events/orders/ through sfn-local + cargo lambda watch + moto"
+scripts/scenarios.sh
