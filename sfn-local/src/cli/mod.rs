@@ -1,5 +1,5 @@
-//! The command line: `sfn-local execute DEFINITION [--input FILE] [--history] [--real-time]
-//! [--lambda-endpoint URL]` and `sfn-local validate DEFINITION`.
+//! The command line: `sfn-local execute (DEFINITION | --template T [--state-machine ID]) [--input FILE]
+//! [--history] [--real-time] [--lambda-endpoint URL]` and `sfn-local validate` (same sources).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use serde_json::Value;
 
-use crate::exec::{Engine, ExecutionOptions, Limits, PAYLOAD_LIMIT_BYTES, uses_jsonata};
+use crate::exec::{Engine, ExecutionOptions, Limits, PAYLOAD_LIMIT_BYTES};
 use crate::model::{StateMachine, parse_definition};
 use crate::task::HttpLambdas;
 use crate::task::http::DEFAULT_ENDPOINT;
@@ -29,8 +29,8 @@ struct Cli {
 enum Command {
     /// Run one execution; the last stdout line is a DescribeExecution-shaped JSON object.
     Execute {
-        /// The ASL definition (JSON file).
-        definition: PathBuf,
+        #[command(flatten)]
+        source: Source,
         /// The execution input (JSON file); `{}` when absent.
         #[arg(long)]
         input: Option<PathBuf>,
@@ -54,7 +54,25 @@ enum Command {
         history_limit: u64,
     },
     /// Check a definition statically; lists every error and exits non-zero if any.
-    Validate { definition: PathBuf },
+    Validate {
+        #[command(flatten)]
+        source: Source,
+    },
+}
+
+/// Where the definition comes from: a file, or a SAM template's state machine.
+#[derive(clap::Args)]
+struct Source {
+    /// The ASL definition (JSON file). Optional with --template.
+    #[arg(required_unless_present = "template")]
+    definition: Option<PathBuf>,
+    /// A SAM template: run its state machine's DefinitionUri with its DefinitionSubstitutions
+    /// applied (functions map to the names cargo-lambda serves them under).
+    #[arg(long, conflicts_with = "definition")]
+    template: Option<PathBuf>,
+    /// The state machine's logical id, when the template has several.
+    #[arg(long, requires = "template")]
+    state_machine: Option<String>,
 }
 
 /// A reason the command could not run.
@@ -67,6 +85,8 @@ enum CliError {
     },
     #[error("{path}: {message}")]
     Definition { path: String, message: String },
+    #[error("{0}")]
+    Template(#[from] crate::template::TemplateError),
     #[error("{path}: invalid definition:\n{errors}")]
     Invalid { path: String, errors: String },
     #[error("{path}: the input is not valid JSON: {source}")]
@@ -74,8 +94,6 @@ enum CliError {
         path: String,
         source: serde_json::Error,
     },
-    #[error("{path}: sfn-local cannot run {what} yet")]
-    Unsupported { path: String, what: &'static str },
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -83,11 +101,11 @@ enum CliError {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Validate { definition } => load(&definition).map(|_| {
-            println!("{}: valid", definition.display());
+        Command::Validate { source } => load_source(&source).map(|(_, shown, _)| {
+            println!("{shown}: valid");
         }),
         Command::Execute {
-            definition,
+            source,
             input,
             history,
             real_time,
@@ -106,7 +124,7 @@ pub fn main() -> ExitCode {
                     history_events: history_limit,
                 },
             };
-            execute(&definition, input.as_deref(), run)
+            execute(&source, input.as_deref(), run)
         }
     };
     match result {
@@ -125,10 +143,34 @@ fn read(path: &Path) -> Result<String, CliError> {
     })
 }
 
-/// Read, parse and validate a definition.
-fn load(path: &Path) -> Result<StateMachine, CliError> {
-    let shown = path.display().to_string();
-    let machine = parse_definition(&read(path)?).map_err(|e| CliError::Definition {
+/// The validated state machine, how to name it in messages, and its name for `$$.StateMachine`.
+fn load_source(source: &Source) -> Result<(StateMachine, String, String), CliError> {
+    match (&source.definition, &source.template) {
+        (_, Some(template)) => {
+            let resolved = crate::template::resolve(template, source.state_machine.as_deref())?;
+            let shown = format!("{} ({})", template.display(), resolved.logical_id);
+            let machine = check(&resolved.definition.to_string(), shown.clone())?;
+            Ok((machine, shown, resolved.logical_id))
+        }
+        (Some(path), None) => {
+            let shown = path.display().to_string();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("sfn-local")
+                .to_owned();
+            Ok((check(&read(path)?, shown.clone())?, shown, name))
+        }
+        (None, None) => Err(CliError::Definition {
+            path: "(none)".into(),
+            message: "give a definition file or --template".into(),
+        }),
+    }
+}
+
+/// Parse and validate a definition's text.
+fn check(text: &str, shown: String) -> Result<StateMachine, CliError> {
+    let machine = parse_definition(text).map_err(|e| CliError::Definition {
         path: shown.clone(),
         message: e.to_string(),
     })?;
@@ -156,7 +198,7 @@ struct RunArgs {
     limits: Limits,
 }
 
-fn execute(definition: &Path, input: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
+fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     let RunArgs {
         history,
         real_time,
@@ -164,13 +206,7 @@ fn execute(definition: &Path, input: Option<&Path>, args: RunArgs) -> Result<(),
         name,
         limits,
     } = args;
-    let machine = load(definition)?;
-    if uses_jsonata(&machine) {
-        return Err(CliError::Unsupported {
-            path: definition.display().to_string(),
-            what: "JSONata and variables (QueryLanguage JSONata, Assign)",
-        });
-    }
+    let (machine, _, machine_name) = load_source(source)?;
     let machine = Arc::new(machine);
     let input: Value = match input {
         Some(path) => serde_json::from_str(&read(path)?).map_err(|source| CliError::Input {
@@ -186,9 +222,7 @@ fn execute(definition: &Path, input: Option<&Path>, args: RunArgs) -> Result<(),
     if let Some(name) = name {
         options.execution_name = name;
     }
-    if let Some(stem) = definition.file_stem().and_then(|s| s.to_str()) {
-        options.state_machine_name = stem.to_owned();
-    }
+    options.state_machine_name = machine_name;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(!real_time)
