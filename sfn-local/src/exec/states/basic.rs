@@ -17,6 +17,14 @@ pub(super) fn input_states(ctx: &StateCtx<'_>, input: &Value) -> Value {
     ctx.states(parts, ctx.context(Extras::default()))
 }
 
+/// An output with no variables assigned (nothing to evaluate: `$states` is not built).
+fn plain(output: Value) -> Done {
+    Done {
+        output,
+        assigned: None,
+    }
+}
+
 /// The end of a JSONata Pass/Succeed/Wait/Choice: Output (default: the input) and Assign.
 pub(super) fn jsonata_done(
     ctx: &StateCtx<'_>,
@@ -33,6 +41,9 @@ pub(super) fn jsonata_done(
 pub(super) fn pass(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError> {
     let state = ctx.state;
     if ctx.is_jsonata() {
+        if state.output.is_none() && state.assign.is_none() {
+            return Ok(plain(state.result.clone().unwrap_or(input)));
+        }
         let states = input_states(ctx, &input);
         let input = state.result.clone().unwrap_or(input);
         return jsonata_done(
@@ -60,6 +71,9 @@ pub(super) fn pass(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError
 
 pub(super) fn succeed(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError> {
     if ctx.is_jsonata() {
+        if ctx.state.output.is_none() {
+            return Ok(plain(input));
+        }
         let states = input_states(ctx, &input);
         return jsonata_done(ctx, input, &states, ctx.state.output.as_ref(), None);
     }
