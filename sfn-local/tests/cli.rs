@@ -116,3 +116,67 @@ fn validate_accepts_a_good_definition() {
             .success()
     );
 }
+
+#[test]
+fn validate_reads_a_sam_templates_state_machine() {
+    let template = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+    let out = sfn_local(&[
+        "validate",
+        "--template",
+        template.to_str().unwrap_or_default(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("(OrderFulfillmentStateMachine): valid"),
+        "{stdout}"
+    );
+
+    let missing = sfn_local(&[
+        "validate",
+        "--template",
+        template.to_str().unwrap_or_default(),
+        "--state-machine",
+        "NoSuchMachine",
+    ]);
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(!missing.status.success());
+    assert!(
+        stderr.contains("no state machine named 'NoSuchMachine'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_template_run_invokes_the_functions_it_maps() {
+    // No Lambda endpoint answers on port 9: the first task fails with the Lambda client error,
+    // which proves the substituted ARN was resolved to a function call.
+    let template = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+    let input = temp_file("order.json", &json!({"orderId": "o-1"}));
+    let out = sfn_local(&[
+        "execute",
+        "--template",
+        template.to_str().unwrap_or_default(),
+        "--input",
+        input.to_str().unwrap_or_default(),
+        "--lambda-endpoint",
+        "http://127.0.0.1:9",
+    ]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result = last_line(&out);
+    assert_eq!(result["status"], "FAILED");
+    assert_eq!(result["error"], "Lambda.SdkClientException");
+    let cause = result["cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.contains("/functions/validate-order/invocations"),
+        "{cause}"
+    );
+}
