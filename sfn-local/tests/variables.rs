@@ -168,3 +168,38 @@ fn validation_names_states_for_jsonata_syntax_and_variable_misuse() {
     );
     assert!(fine.is_empty(), "{fine:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn assignments_over_256_kib_fail_the_state() {
+    // 30,000 × 10 characters, built inside the state (the input itself stays small).
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "S", "States": {
+        "S": {"Type": "Pass", "End": true, "Assign": {
+            "big": "{% $join($map([1..30000], function($i) {'xxxxxxxxxx'})) %}"}}
+    }});
+    let out = outcome(def, json!({})).await;
+    assert_eq!(out.status, Status::Failed);
+    assert_eq!(out.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(
+        out.cause
+            .as_deref()
+            .is_some_and(|c| c.contains("variables assigned by the state")),
+        "{:?}",
+        out.cause
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_exit_event_lists_the_assigned_variables_as_json_text() {
+    let def = json!({"StartAt": "S", "States": {
+        "S": {"Type": "Pass", "Assign": {"a": {"k": 1}, "b": "t"}, "End": true}
+    }});
+    let out = outcome(def, json!({})).await;
+    let exited = out.history.iter().find(|e| e.kind == "PassStateExited");
+    let details = exited
+        .and_then(|e| e.details.as_ref())
+        .map(|(_, d)| d.clone());
+    assert_eq!(
+        details.and_then(|d| d.get("assignedVariables").cloned()),
+        Some(json!({"a": "{\"k\":1}", "b": "\"t\""}))
+    );
+}

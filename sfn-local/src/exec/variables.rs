@@ -13,7 +13,7 @@ use crate::error::{StatesError, names};
 use crate::expr::jsonata::{self, JsonataScope};
 use crate::expr::template;
 
-/// Largest value one variable may hold (AWS: 256 KiB).
+/// Largest size of one state's assigned variables together (AWS: 256 KiB).
 pub(crate) const VARIABLE_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Names a workflow variable cannot take.
@@ -103,25 +103,22 @@ impl StateCtx<'_> {
             None => template::evaluate(assign, &self.scope(input, context))
                 .map_err(|e| self.located(e))?,
         };
+        // AWS caps one state's assignments together (and so each variable) at 256 KiB.
+        if exceeds(&values, VARIABLE_LIMIT_BYTES) {
+            return Err(self.located(StatesError::new(
+                names::DATA_LIMIT_EXCEEDED,
+                "The variables assigned by the state exceed the maximum number of bytes service limit.",
+            )));
+        }
         let Value::Object(values) = values else {
             return Err(self.located(StatesError::runtime(
                 "The Assign field must be a JSON object",
             )));
         };
-        for (name, value) in &values {
-            if RESERVED.contains(&name.as_str()) {
-                return Err(self.located(StatesError::runtime(format!(
-                    "The variable name '{name}' is reserved"
-                ))));
-            }
-            if exceeds(value, VARIABLE_LIMIT_BYTES) {
-                return Err(self.located(StatesError::new(
-                    names::DATA_LIMIT_EXCEEDED,
-                    format!(
-                        "The variable '{name}' has a size exceeding the maximum number of bytes service limit."
-                    ),
-                )));
-            }
+        if let Some(name) = values.keys().find(|name| RESERVED.contains(&name.as_str())) {
+            return Err(self.located(StatesError::runtime(format!(
+                "The variable name '{name}' is reserved"
+            ))));
         }
         Ok(Some(values))
     }
