@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime
 
 from replay_events import REGION, ROOT, LocalServices, log, require_tools, tail
@@ -187,8 +188,13 @@ def main():
             if args.scenarios:
                 return run_scenarios(services)
             print(f"\nOrder {order_id or '(no id)'} from {os.path.relpath(order_path, ROOT)}\n")
+            started = time.monotonic()
             history, result = execute(order_path, order_id, services.watch_port)
+            wall = time.monotonic() - started
             path = show_trace(history)
+            virtual = (when(history[-1]) - when(history[0])).total_seconds()
+            print(f"\nRan in {wall:.2f} s of real time ({virtual:.0f} s of workflow time on the virtual clock), "
+                  f"{len(history)} history events.")
             print("\nPath taken:\n" + mermaid(path))
             if order_id:
                 record = order_record(services.endpoint, services.function_env["ORDERS_TABLE"], order_id)
