@@ -24,6 +24,9 @@ cargo test --workspace -j 2
 step "ASL conformance corpus (cases recorded against AWS Step Functions)"
 scripts/conformance.sh
 
+step "peer-benchmark definitions (each runs on sfn-local to its expected output)"
+python3 -m unittest discover -s bench/peers
+
 step "replay events/<function>/ through cargo lambda watch"
 scripts/replay-events.sh
 
