@@ -1,5 +1,5 @@
 //! The command line: `sfn-local execute (DEFINITION | --template T [--state-machine ID]) [--input FILE]
-//! [--history] [--real-time] [--lambda-endpoint URL]` and `sfn-local validate` (same sources).
+//! [--history] [--real-time] [--lambda-endpoint URL] [--mock-config FILE --test-case NAME]` and `sfn-local validate` (same sources).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use crate::exec::{Engine, ExecutionOptions, Limits, PAYLOAD_LIMIT_BYTES};
 use crate::model::{StateMachine, parse_definition};
-use crate::task::HttpLambdas;
 use crate::task::http::DEFAULT_ENDPOINT;
+use crate::task::{HttpLambdas, LambdaInvoker, MockConfig, MockedLambdas};
 use crate::validate::validate;
 
 #[derive(Parser)]
@@ -52,6 +52,12 @@ enum Command {
         /// Most history events an execution may have (AWS: 25,000).
         #[arg(long, default_value_t = 25_000)]
         history_limit: u64,
+        /// A Step Functions Local mock configuration (MockConfigFile.json format).
+        #[arg(long, requires = "test_case")]
+        mock_config: Option<PathBuf>,
+        /// The test case to run from --mock-config (looked up under the state machine's name).
+        #[arg(long, requires = "mock_config")]
+        test_case: Option<String>,
     },
     /// Check a definition statically; lists every error and exits non-zero if any.
     Validate {
@@ -73,6 +79,10 @@ struct Source {
     /// The state machine's logical id, when the template has several.
     #[arg(long, requires = "template")]
     state_machine: Option<String>,
+    /// The state machine's name (`$$.StateMachine.Name`, the mock config's key); default: the
+    /// definition file's stem or the template's logical id.
+    #[arg(long)]
+    state_machine_name: Option<String>,
 }
 
 /// A reason the command could not run.
@@ -94,6 +104,8 @@ enum CliError {
         path: String,
         source: serde_json::Error,
     },
+    #[error("{0}")]
+    Mock(#[from] crate::task::MockError),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -113,6 +125,8 @@ pub fn main() -> ExitCode {
             name,
             payload_limit,
             history_limit,
+            mock_config,
+            test_case,
         } => {
             let run = RunArgs {
                 history,
@@ -123,6 +137,7 @@ pub fn main() -> ExitCode {
                     payload_bytes: payload_limit,
                     history_events: history_limit,
                 },
+                mock: mock_config.zip(test_case),
             };
             execute(&source, input.as_deref(), run)
         }
@@ -196,6 +211,8 @@ struct RunArgs {
     endpoint: String,
     name: Option<String>,
     limits: Limits,
+    /// The mock config file and test case.
+    mock: Option<(PathBuf, String)>,
 }
 
 fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
@@ -205,8 +222,18 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
         endpoint,
         name,
         limits,
+        mock,
     } = args;
     let (machine, _, machine_name) = load_source(source)?;
+    let machine_name = source.state_machine_name.clone().unwrap_or(machine_name);
+    let lambdas: Arc<dyn LambdaInvoker> = Arc::new(HttpLambdas::new(endpoint));
+    let invoker: Arc<dyn LambdaInvoker> = match mock {
+        Some((file, case)) => {
+            let case = MockConfig::load(&file)?.test_case(&machine_name, &case)?;
+            Arc::new(MockedLambdas::new(lambdas, case))
+        }
+        None => lambdas,
+    };
     let machine = Arc::new(machine);
     let input: Value = match input {
         Some(path) => serde_json::from_str(&read(path)?).map_err(|source| CliError::Input {
@@ -228,7 +255,7 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
         .start_paused(!real_time)
         .build()
         .map_err(CliError::Runtime)?;
-    let engine = Engine::new(Arc::new(HttpLambdas::new(endpoint))).with_limits(limits);
+    let engine = Engine::new(invoker).with_limits(limits);
     let outcome = runtime.block_on(engine.execute(machine, input, options));
     if history {
         let events: Vec<Value> = outcome.history.iter().map(|e| e.to_json()).collect();

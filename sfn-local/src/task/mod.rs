@@ -3,6 +3,7 @@
 
 pub(crate) mod http;
 mod in_process;
+pub mod mock;
 mod resource;
 mod tokens;
 
@@ -11,6 +12,7 @@ use serde_json::{Map, Value};
 
 pub use http::HttpLambdas;
 pub use in_process::InProcessLambdas;
+pub use mock::{MockConfig, MockError, MockedLambdas};
 pub use resource::{Resource, function_name};
 pub use tokens::{TaskTokenError, TaskTokens, TokenOutcome};
 
@@ -66,4 +68,10 @@ pub trait LambdaInvoker: Send + Sync {
         function: &'a str,
         payload: &'a Value,
     ) -> BoxFuture<'a, Result<Value, InvokeError>>;
+
+    /// A canned result for the Task state `state` (any resource), replacing the call; `None`
+    /// runs the state normally. Only mocks (`--mock-config`) answer.
+    fn mocked(&self, _state: &str) -> Option<Result<Value, InvokeError>> {
+        None
+    }
 }

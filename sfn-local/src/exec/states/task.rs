@@ -277,6 +277,9 @@ async fn run_resource(
     done: Option<tokio::sync::oneshot::Receiver<TokenOutcome>>,
 ) -> Result<Value, StatesError> {
     let invoker = &ctx.run.engine.invoker;
+    if let Some(mocked) = invoker.mocked(ctx.name) {
+        return mocked.map_err(invoke_error);
+    }
     match resource {
         Resource::LambdaFunction(name) => invoker.invoke(name, params).await.map_err(invoke_error),
         Resource::LambdaInvoke { .. } => {
