@@ -32,16 +32,8 @@ pub async fn put_stock(deps: &Deps, sku: &str, available: u64) -> Result<(), Sto
 
 /// Reads a SKU's stock (consistent read); `None` for an unknown SKU.
 pub async fn get_stock(deps: &Deps, sku: &str) -> Result<Option<Stock>, StoreError> {
-    let output = deps
-        .dynamodb
-        .get_item()
-        .table_name(&deps.tables.inventory)
-        .key("sku", s(sku))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-    Ok(output.item.map(|item| Stock {
+    let item = super::get_item(deps, &deps.tables.inventory, "sku", sku).await?;
+    Ok(item.map(|item| Stock {
         available: get_n(&item, "available").unwrap_or(0),
         reserved: get_n(&item, "reserved").unwrap_or(0),
     }))

@@ -10,6 +10,25 @@ use std::collections::HashMap;
 
 pub type Item = HashMap<String, AttributeValue>;
 
+/// One item by its key, with a consistent read (what every read-before-write here needs).
+pub async fn get_item(
+    deps: &crate::config::Deps,
+    table: &str,
+    key_name: &str,
+    key: &str,
+) -> Result<Option<Item>, crate::error::StoreError> {
+    let output = deps
+        .dynamodb
+        .get_item()
+        .table_name(table)
+        .key(key_name, s(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| crate::error::StoreError::from_sdk("GetItem", e))?;
+    Ok(output.item)
+}
+
 pub fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }

@@ -26,16 +26,7 @@ fn order_attribute(order: &Order) -> Result<AttributeValue, StoreError> {
 
 /// Reads an order with a consistent read.
 pub async fn get(deps: &Deps, order_id: &str) -> Result<Option<Item>, StoreError> {
-    let output = deps
-        .dynamodb
-        .get_item()
-        .table_name(&deps.tables.orders)
-        .key("orderId", s(order_id))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-    Ok(output.item)
+    super::get_item(deps, &deps.tables.orders, "orderId", order_id).await
 }
 
 /// Stores a validated order: creates it, or marks the same content (same hash) again

@@ -27,16 +27,7 @@ fn charge_of(item: &Item) -> Option<Charge> {
 }
 
 async fn get(deps: &Deps, order_id: &str) -> Result<Option<Item>, StoreError> {
-    let output = deps
-        .dynamodb
-        .get_item()
-        .table_name(&deps.tables.payments)
-        .key("orderId", s(order_id))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-    Ok(output.item)
+    super::get_item(deps, &deps.tables.payments, "orderId", order_id).await
 }
 
 /// The order's charge, if one was recorded.
