@@ -16,6 +16,8 @@ mod fast;
 mod print;
 mod syntax;
 
+pub(crate) use syntax::scan_number;
+
 use serde_json::Value;
 
 pub use eval::{json_equal, number_cmp};

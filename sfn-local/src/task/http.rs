@@ -39,9 +39,16 @@ fn service(error: &str, cause: impl Into<String>) -> InvokeError {
     }
 }
 
+/// One client per process: its connection pool keeps the endpoint's connections alive across
+/// invocations. Built on first use, on a blocking thread (a blocking client must not be created
+/// or dropped on an async runtime thread), and never dropped.
+fn client() -> &'static reqwest::blocking::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::blocking::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(reqwest::blocking::Client::new)
+}
+
 fn call(url: String, body: String) -> Result<Value, InvokeError> {
-    let client = reqwest::blocking::Client::new();
-    let response = client
+    let response = client()
         .post(&url)
         .header("content-type", "application/json")
         .body(body)

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use crate::expr::path::{self, JsonPath};
 
@@ -329,20 +329,7 @@ impl Parser {
     }
 
     fn number(&mut self) -> Result<Arg, String> {
-        let start = self.pos;
-        if self.peek() == Some('-') {
-            self.pos += 1;
-        }
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+'))
-        {
-            self.pos += 1;
-        }
-        let text: String = self.chars[start..self.pos].iter().collect();
-        serde_json::from_str::<Number>(&text)
-            .map(|n| Arg::Literal(Value::Number(n)))
-            .map_err(|_| format!("invalid number '{text}'"))
+        path::scan_number(&self.chars, &mut self.pos).map(|n| Arg::Literal(Value::Number(n)))
     }
 }
 

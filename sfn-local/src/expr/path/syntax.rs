@@ -575,19 +575,24 @@ impl Parser {
     }
 
     fn number(&mut self) -> Result<Value, String> {
-        let start = self.pos;
-        if self.peek() == Some('-') {
-            self.pos += 1;
-        }
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+'))
-        {
-            self.pos += 1;
-        }
-        let text: String = self.chars[start..self.pos].iter().collect();
-        serde_json::from_str::<serde_json::Number>(&text)
-            .map(Value::Number)
-            .map_err(|_| format!("invalid number '{text}'"))
+        scan_number(&self.chars, &mut self.pos).map(Value::Number)
     }
+}
+
+/// A JSON number literal at `*pos` (optional `-`, digits, `.`, exponent), as paths' filter
+/// literals and intrinsic arguments write them; `*pos` ends just past it.
+pub(crate) fn scan_number(chars: &[char], pos: &mut usize) -> Result<serde_json::Number, String> {
+    let start = *pos;
+    if chars.get(*pos) == Some(&'-') {
+        *pos += 1;
+    }
+    while chars
+        .get(*pos)
+        .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+'))
+    {
+        *pos += 1;
+    }
+    let text: String = chars[start..*pos].iter().collect();
+    serde_json::from_str::<serde_json::Number>(&text)
+        .map_err(|_| format!("invalid number '{text}'"))
 }
