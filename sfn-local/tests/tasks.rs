@@ -221,3 +221,64 @@ async fn heartbeats_keep_a_task_alive_and_their_absence_times_it_out() {
     let outcome = with_token(token_task(Some(10)), |_engine, _token| async {}).await;
     assert_eq!(outcome.error.as_deref(), Some("States.HeartbeatTimeout"));
 }
+
+/// Without the hold, a person answering from another thread is too late: the idle runtime
+/// jumps the virtual clock past the heartbeat timeout.
+async fn answered_late_without_hold() -> sfn_local::Outcome {
+    with_token(token_task(Some(5)), |engine, token| async move {
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            let _ = engine.send_task_success(&token, json!("approved"));
+        });
+    })
+    .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_held_clock_waits_for_a_person_and_a_free_one_times_out() {
+    // Holding must be set before the token is issued: build the engine with it.
+    let held = {
+        let def = token_task(Some(5));
+        let seen: Arc<Mutex<Option<String>>> = Arc::default();
+        let store = seen.clone();
+        let mut lambdas = InProcessLambdas::new();
+        lambdas.register("ask", move |event: Value| {
+            if let Ok(mut slot) = store.lock() {
+                *slot = event["token"].as_str().map(str::to_owned);
+            }
+            async { Ok(json!({"status": "asked"})) }
+        });
+        let engine = engine(lambdas).holding_clock_for_callbacks(true);
+        let answerer = engine.clone();
+        let person = std::thread::spawn(move || {
+            let token = loop {
+                if let Some(token) = seen.lock().ok().and_then(|s| s.clone()) {
+                    break token;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            };
+            assert!(answerer.task_tokens().clock_held());
+            std::thread::sleep(Duration::from_millis(200));
+            answerer
+                .send_task_success(&token, json!("approved"))
+                .is_ok()
+        });
+        let outcome = run(&engine, &def, json!({})).await;
+        let answered = tokio::task::spawn_blocking(move || person.join().unwrap_or(false))
+            .await
+            .unwrap_or(false);
+        assert!(
+            answered,
+            "the token was still waiting after real time passed"
+        );
+        assert!(
+            !engine.task_tokens().clock_held(),
+            "released after the answer"
+        );
+        outcome
+    };
+    assert_eq!(held.output, Some(json!("approved")));
+
+    let free = answered_late_without_hold().await;
+    assert_eq!(free.error.as_deref(), Some("States.HeartbeatTimeout"));
+}

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use crate::history::Event;
+use crate::history::{Event, EventObserver};
 use crate::model::StateMachine;
 use crate::task::{HttpLambdas, LambdaInvoker, TaskTokenError, TaskTokens};
 
@@ -67,6 +67,8 @@ pub struct ExecutionOptions {
     pub account: String,
     /// Keep the full history (event details) in the outcome.
     pub record_history: bool,
+    /// Sees every event as it happens (live traces, the API server).
+    pub observer: Option<EventObserver>,
 }
 
 impl Default for ExecutionOptions {
@@ -78,6 +80,7 @@ impl Default for ExecutionOptions {
             region: "us-east-1".to_owned(),
             account: "123456789012".to_owned(),
             record_history: false,
+            observer: None,
         }
     }
 }
@@ -144,6 +147,13 @@ impl Engine {
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Stop the virtual clock while any task waits for its task token, so a person or
+    /// another program can answer before a task timeout fires (see [`TaskTokens::hold_clock`]).
+    pub fn holding_clock_for_callbacks(self, hold: bool) -> Self {
+        self.tokens.hold_clock(hold);
         self
     }
 

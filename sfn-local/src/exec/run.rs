@@ -129,7 +129,10 @@ pub(crate) async fn execute(
     });
     let limits = engine.limits;
     let run = Run {
-        history: Mutex::new(History::new(limits.history_events, options.record_history)),
+        history: Mutex::new(
+            History::new(limits.history_events, options.record_history)
+                .observed_by(options.observer.clone()),
+        ),
         engine,
         options,
         start: tokio::time::Instant::now(),

@@ -3,9 +3,33 @@
 //! Every event counts toward the history limit (25,000 by default, as AWS). Details (which
 //! serialise inputs and outputs) are recorded only when asked for, so plain runs stay fast.
 
+use std::fmt;
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use crate::error::{StatesError, names};
+
+/// Receives every event of an execution as it is appended (live traces, the API server's
+/// GetExecutionHistory). Details are always built for an observed execution.
+#[derive(Clone)]
+pub struct EventObserver(Arc<dyn Fn(&Event) + Send + Sync>);
+
+impl EventObserver {
+    pub fn new(f: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    pub fn notify(&self, event: &Event) {
+        (self.0)(event)
+    }
+}
+
+impl fmt::Debug for EventObserver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventObserver")
+    }
+}
 
 /// One history event, shaped like GetExecutionHistory's.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +66,7 @@ pub struct History {
     count: u64,
     limit: u64,
     record: bool,
+    observer: Option<EventObserver>,
 }
 
 impl History {
@@ -51,12 +76,29 @@ impl History {
             count: 0,
             limit,
             record,
+            observer: None,
         }
     }
 
-    /// Whether details are kept (callers skip building them otherwise).
+    /// Also hand every event to `observer` as it is appended.
+    pub fn observed_by(mut self, observer: Option<EventObserver>) -> Self {
+        self.observer = observer;
+        self
+    }
+
+    /// Whether details are built (callers skip building them otherwise).
     pub fn records(&self) -> bool {
-        self.record
+        self.record || self.observer.is_some()
+    }
+
+    /// Keep the event when recording; show it to the observer.
+    fn push(&mut self, event: Event) {
+        if let Some(observer) = &self.observer {
+            observer.notify(&event);
+        }
+        if self.record {
+            self.events.push(event);
+        }
     }
 
     /// Append an event and return its id; fails once the history limit is exceeded.
@@ -77,14 +119,15 @@ impl History {
             ));
         }
         self.count += 1;
-        if self.record {
-            self.events.push(Event {
+        if self.records() {
+            let event = Event {
                 id: self.count,
                 previous_event_id: previous,
                 timestamp: timestamp(),
                 kind: kind.to_owned(),
                 details: details().map(|(k, v)| (k.to_owned(), v)),
-            });
+            };
+            self.push(event);
         }
         Ok(self.count)
     }
@@ -98,14 +141,15 @@ impl History {
         details: Option<(&'static str, Value)>,
     ) {
         self.count += 1;
-        if self.record {
-            self.events.push(Event {
+        if self.records() {
+            let event = Event {
                 id: self.count,
                 previous_event_id: previous,
                 timestamp,
                 kind: kind.to_owned(),
                 details: details.map(|(k, v)| (k.to_owned(), v)),
-            });
+            };
+            self.push(event);
         }
     }
 
@@ -155,5 +199,33 @@ mod tests {
         let err = h.add("C", 2, String::new, || None);
         assert!(matches!(err, Err(e) if e.error == names::RUNTIME));
         assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn an_observer_sees_every_event_with_details_even_unrecorded() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let observer = EventObserver::new(move |e| {
+            if let Ok(mut v) = sink.lock() {
+                v.push((e.id, e.kind.clone(), e.details.is_some()));
+            }
+        });
+        let mut h = History::new(10, false).observed_by(Some(observer));
+        let _ = h.add(
+            "PassStateEntered",
+            0,
+            || "t".into(),
+            || Some(("stateEnteredEventDetails", json!({"name": "A"}))),
+        );
+        h.close("ExecutionSucceeded", 1, "t".into(), None);
+        let seen = seen.lock().map(|v| v.clone()).unwrap_or_default();
+        assert_eq!(
+            seen,
+            vec![
+                (1, "PassStateEntered".to_owned(), true),
+                (2, "ExecutionSucceeded".to_owned(), false)
+            ]
+        );
+        assert!(h.into_events().is_empty(), "not recorded");
     }
 }
