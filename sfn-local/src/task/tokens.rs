@@ -28,6 +28,15 @@ pub enum TaskTokenError {
     TaskDoesNotExist,
 }
 
+impl TaskTokenError {
+    /// The Step Functions API error code (`__type`) for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::TaskDoesNotExist => "TaskDoesNotExist",
+        }
+    }
+}
+
 struct Pending {
     done: oneshot::Sender<TokenOutcome>,
     heartbeat: mpsc::UnboundedSender<()>,
