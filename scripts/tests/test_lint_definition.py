@@ -57,15 +57,26 @@ class WorkflowRules(unittest.TestCase):
     def test_every_failure_path_ends_in_the_fail_state(self):
         d = load()
         states = d["States"]
-        for name in ("ValidateOrderFailed", "ApprovalNotGranted", "ReserveInventoryFailed",
-                     "ChargePaymentFailed", "FulfilOrderFailed", "CompleteOrderFailed"):
-            self.assertIn("OrderFailed", lint.reachable(states, name), name)
-            self.assertNotIn("OrderCompleted", lint.reachable(states, name), name)
-        for name in ("ReserveInventoryFailed", "ChargePaymentFailed", "FulfilOrderFailed"):
-            self.assertIn("ReleaseInventory", lint.reachable(states, name), name)
-        self.assertIn("RefundPayment", lint.reachable(states, "FulfilOrderFailed"))
-        self.assertNotIn("RefundPayment", lint.reachable(states, "ChargePaymentFailed"))
 
+        def caught(name):
+            """Where the Catchers of `name` lead, each naming the failed state in a variable."""
+            catchers = states[name]["Catch"]
+            for c in catchers:
+                self.assertEqual(c.get("Assign"), {"failedState": name}, name)
+            return {c["Next"] for c in catchers}
+
+        for name in ("ValidateOrder", "RequestApproval", "ReserveInventory", "ChargePayment",
+                     "FulfilOrder", "CompleteOrder"):
+            for target in caught(name):
+                self.assertIn("OrderFailed", lint.reachable(states, target), name)
+                self.assertNotIn("OrderCompleted", lint.reachable(states, target), name)
+        for name in ("ReserveInventory", "ChargePayment", "FulfilOrder"):
+            for target in caught(name):
+                self.assertIn("ReleaseInventory", lint.reachable(states, target), name)
+        for target in caught("FulfilOrder"):
+            self.assertIn("RefundPayment", lint.reachable(states, target))
+        for target in caught("ChargePayment"):
+            self.assertNotIn("RefundPayment", lint.reachable(states, target))
 
 if __name__ == "__main__":
     unittest.main()
