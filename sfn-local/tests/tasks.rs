@@ -282,3 +282,32 @@ async fn a_held_clock_waits_for_a_person_and_a_free_one_times_out() {
     let free = answered_late_without_hold().await;
     assert_eq!(free.error.as_deref(), Some("States.HeartbeatTimeout"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn answering_a_timed_out_task_gives_task_timed_out() {
+    let seen: Arc<Mutex<Option<String>>> = Arc::default();
+    let store = seen.clone();
+    let mut lambdas = InProcessLambdas::new();
+    lambdas.register("ask", move |event: Value| {
+        if let Ok(mut slot) = store.lock() {
+            *slot = event["token"].as_str().map(str::to_owned);
+        }
+        async { Ok(json!({"status": "asked"})) }
+    });
+    let engine = engine(lambdas);
+    let outcome = run(&engine, &token_task(Some(5)), json!({})).await;
+    assert_eq!(outcome.error.as_deref(), Some("States.HeartbeatTimeout"));
+    let token = seen.lock().ok().and_then(|s| s.clone()).unwrap_or_default();
+    assert_eq!(
+        engine
+            .send_task_success(&token, json!("late"))
+            .map_err(|e| e.code()),
+        Err("TaskTimedOut")
+    );
+    assert_eq!(
+        engine
+            .send_task_heartbeat("not a token")
+            .map_err(|e| e.code()),
+        Err("InvalidToken")
+    );
+}

@@ -7,7 +7,7 @@
 //! outstanding; tokio never auto-advances while a `spawn_blocking` task runs, so virtual time
 //! stands still until the last waiting task is answered or ends.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -23,9 +23,16 @@ pub enum TokenOutcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaskTokenError {
-    /// AWS's `TaskDoesNotExist`: unknown token, or the task already finished or timed out.
+    /// AWS's `TaskDoesNotExist`: a well-formed token of no waiting task (unknown, or the task
+    /// already finished).
     #[error("TaskDoesNotExist: no task is waiting for this token")]
     TaskDoesNotExist,
+    /// AWS's `InvalidToken`: not a token this engine could have issued.
+    #[error("InvalidToken: Invalid Token")]
+    InvalidToken,
+    /// AWS's `TaskTimedOut`: the task ended by `States.Timeout` or `States.HeartbeatTimeout`.
+    #[error("TaskTimedOut: Task Timed Out")]
+    TaskTimedOut,
 }
 
 impl TaskTokenError {
@@ -33,6 +40,43 @@ impl TaskTokenError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::TaskDoesNotExist => "TaskDoesNotExist",
+            Self::InvalidToken => "InvalidToken",
+            Self::TaskTimedOut => "TaskTimedOut",
+        }
+    }
+}
+
+/// Tokens are a v4 UUID in its simple form: 32 lowercase hex digits.
+const TOKEN_LEN: usize = 32;
+
+/// How many timed-out tokens are remembered (oldest forgotten first), so a long-lived server
+/// answers `TaskTimedOut` for recent ones without growing without bound.
+const TIMED_OUT_REMEMBERED: usize = 10_000;
+
+fn well_formed(token: &str) -> bool {
+    token.len() == TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Recently timed-out tokens, bounded.
+#[derive(Default)]
+struct TimedOut {
+    order: VecDeque<String>,
+    set: HashSet<String>,
+}
+
+impl TimedOut {
+    fn insert(&mut self, token: &str) {
+        if !self.set.insert(token.to_owned()) {
+            return;
+        }
+        self.order.push_back(token.to_owned());
+        if self.order.len() > TIMED_OUT_REMEMBERED
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.set.remove(&oldest);
         }
     }
 }
@@ -45,6 +89,7 @@ struct Pending {
 #[derive(Default)]
 struct Waiters {
     pending: HashMap<String, Pending>,
+    timed_out: TimedOut,
     /// Dropping it ends the blocking task that holds the clock.
     clock_hold: Option<std::sync::mpsc::Sender<()>>,
 }
@@ -110,6 +155,32 @@ impl TaskTokens {
         self.remove(token);
     }
 
+    /// The task waiting on `token` ended by a timeout: later answers get `TaskTimedOut`.
+    pub(crate) fn timed_out(&self, token: &str) {
+        let mut waiters = self.lock();
+        waiters.timed_out.insert(token);
+        waiters.pending.remove(token);
+        if waiters.pending.is_empty() {
+            waiters.clock_hold = None;
+        }
+    }
+
+    /// Whether a task is still waiting on `token`.
+    pub(crate) fn waiting_on(&self, token: &str) -> bool {
+        self.lock().pending.contains_key(token)
+    }
+
+    /// Why `token` has no waiting task.
+    fn missing(&self, token: &str) -> TaskTokenError {
+        if !well_formed(token) {
+            TaskTokenError::InvalidToken
+        } else if self.lock().timed_out.set.contains(token) {
+            TaskTokenError::TaskTimedOut
+        } else {
+            TaskTokenError::TaskDoesNotExist
+        }
+    }
+
     /// Take a token out of the waiting set, releasing the clock after the last one.
     fn remove(&self, token: &str) -> Option<Pending> {
         let mut waiters = self.lock();
@@ -126,7 +197,7 @@ impl TaskTokens {
     }
 
     fn complete(&self, token: &str, outcome: TokenOutcome) -> Result<(), TaskTokenError> {
-        let pending = self.remove(token).ok_or(TaskTokenError::TaskDoesNotExist)?;
+        let pending = self.remove(token).ok_or_else(|| self.missing(token))?;
         pending
             .done
             .send(outcome)
@@ -153,15 +224,18 @@ impl TaskTokens {
     }
 
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), TaskTokenError> {
-        let waiters = self.lock();
-        let entry = waiters
-            .pending
-            .get(token)
-            .ok_or(TaskTokenError::TaskDoesNotExist)?;
-        entry
-            .heartbeat
-            .send(())
-            .map_err(|_| TaskTokenError::TaskDoesNotExist)
+        let sent = {
+            let waiters = self.lock();
+            waiters
+                .pending
+                .get(token)
+                .map(|entry| entry.heartbeat.send(()))
+        };
+        match sent {
+            Some(Ok(())) => Ok(()),
+            Some(Err(_)) => Err(TaskTokenError::TaskDoesNotExist),
+            None => Err(self.missing(token)),
+        }
     }
 }
 
@@ -172,4 +246,89 @@ fn start_clock_hold() -> Option<std::sync::mpsc::Sender<()>> {
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     runtime.spawn_blocking(move || while rx.recv().is_ok() {});
     Some(tx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_aws_api_codes() {
+        assert_eq!(TaskTokenError::InvalidToken.code(), "InvalidToken");
+        assert_eq!(TaskTokenError::TaskTimedOut.code(), "TaskTimedOut");
+        assert_eq!(TaskTokenError::TaskDoesNotExist.code(), "TaskDoesNotExist");
+    }
+
+    #[test]
+    fn a_token_of_the_wrong_shape_is_invalid() {
+        let tokens = TaskTokens::new();
+        for bad in ["", "abc", "not-a-token", &"A".repeat(32), &"0".repeat(33)] {
+            assert_eq!(
+                tokens.send_task_success(bad, Value::Null),
+                Err(TaskTokenError::InvalidToken),
+                "{bad:?}"
+            );
+            assert_eq!(
+                tokens.send_task_heartbeat(bad),
+                Err(TaskTokenError::InvalidToken)
+            );
+        }
+    }
+
+    #[test]
+    fn a_well_formed_unknown_token_does_not_exist() {
+        let tokens = TaskTokens::new();
+        let unknown = uuid::Uuid::new_v4().simple().to_string();
+        assert_eq!(
+            tokens.send_task_failure(&unknown, "E", "c"),
+            Err(TaskTokenError::TaskDoesNotExist)
+        );
+    }
+
+    #[test]
+    fn issued_tokens_are_well_formed_and_complete_once() {
+        let tokens = TaskTokens::new();
+        let waiting = tokens.issue();
+        assert!(well_formed(&waiting.token));
+        assert_eq!(tokens.send_task_heartbeat(&waiting.token), Ok(()));
+        assert_eq!(
+            tokens.send_task_success(&waiting.token, Value::Null),
+            Ok(())
+        );
+        assert_eq!(
+            tokens.send_task_success(&waiting.token, Value::Null),
+            Err(TaskTokenError::TaskDoesNotExist)
+        );
+    }
+
+    #[test]
+    fn a_timed_out_token_answers_task_timed_out() {
+        let tokens = TaskTokens::new();
+        let waiting = tokens.issue();
+        tokens.timed_out(&waiting.token);
+        assert!(tokens.waiting().is_empty());
+        assert_eq!(
+            tokens.send_task_success(&waiting.token, Value::Null),
+            Err(TaskTokenError::TaskTimedOut)
+        );
+        assert_eq!(
+            tokens.send_task_heartbeat(&waiting.token),
+            Err(TaskTokenError::TaskTimedOut)
+        );
+    }
+
+    #[test]
+    fn timed_out_tokens_are_remembered_up_to_a_bound() {
+        let tokens = TaskTokens::new();
+        let first = tokens.issue().token;
+        tokens.timed_out(&first);
+        for _ in 0..TIMED_OUT_REMEMBERED {
+            let token = tokens.issue().token;
+            tokens.timed_out(&token);
+        }
+        let waiters = tokens.lock();
+        assert_eq!(waiters.timed_out.set.len(), TIMED_OUT_REMEMBERED);
+        assert_eq!(waiters.timed_out.order.len(), TIMED_OUT_REMEMBERED);
+        assert!(!waiters.timed_out.set.contains(&first));
+    }
 }

@@ -147,6 +147,12 @@ pub(super) async fn task(
             Some(()) = recv(&mut heartbeats) => last_beat = Instant::now(),
         }
     };
+    // The engine's own timer ended the wait (not an answer naming a timeout error).
+    if let (Err(_), Some(token)) = (&result, &token)
+        && tokens.waiting_on(token)
+    {
+        tokens.timed_out(token);
+    }
     match result {
         Ok(output) => {
             ctx.run
