@@ -1,6 +1,7 @@
 //! Task resources: invoking Lambda functions (in-process or over the Lambda Invoke HTTP API)
 //! and task tokens for `.waitForTaskToken`.
 
+mod chaos;
 pub(crate) mod http;
 mod in_process;
 pub mod mock;
@@ -10,6 +11,7 @@ mod tokens;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
+pub use chaos::{ChaosConfig, ChaosInvoker, ChaosStats, Fault, SERVICE_ERRORS, TIMEOUT_ERROR};
 pub use http::HttpLambdas;
 pub use in_process::InProcessLambdas;
 pub use mock::{MockConfig, MockError, MockedLambdas};
