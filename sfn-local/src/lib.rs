@@ -12,6 +12,7 @@ pub mod exec;
 pub mod expr;
 pub mod history;
 pub mod model;
+pub mod serve;
 pub mod task;
 pub mod template;
 pub mod validate;

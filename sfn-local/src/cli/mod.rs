@@ -1,5 +1,8 @@
 //! The command line: `sfn-local execute (DEFINITION | --template T [--state-machine ID]) [--input FILE]
-//! [--history] [--real-time] [--lambda-endpoint URL] [--mock-config FILE --test-case NAME]` and `sfn-local validate` (same sources).
+//! [--history] [--real-time] [--lambda-endpoint URL] [--mock-config FILE --test-case NAME]`, `sfn-local validate` (same sources)
+//! and `sfn-local serve` (the Step Functions API, see `serve.rs`).
+
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -64,6 +67,8 @@ enum Command {
         #[command(flatten)]
         source: Source,
     },
+    /// Serve the Step Functions API (AWS JSON 1.0) for the AWS SDKs and CLI.
+    Serve(serve::ServeArgs),
 }
 
 /// Where the definition comes from: a file, or a SAM template's state machine.
@@ -108,6 +113,8 @@ enum CliError {
     Mock(#[from] crate::task::MockError),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("{0}")]
+    Serve(#[from] serve::ServeError),
 }
 
 pub fn main() -> ExitCode {
@@ -141,6 +148,7 @@ pub fn main() -> ExitCode {
             };
             execute(&source, input.as_deref(), run)
         }
+        Command::Serve(args) => serve::run(args).map_err(CliError::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,370 @@
+//! What the server remembers: state machines by name, executions by ARN (in start order), the
+//! ARNs and names AWS accepts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+
+use super::error::ApiError;
+use crate::exec::{Outcome, Status};
+use crate::history::{Event, EventObserver};
+use crate::model::StateMachine;
+use crate::template::{LOCAL_ACCOUNT, LOCAL_REGION};
+
+/// Every ARN the server mints starts with this.
+pub fn arn_prefix() -> String {
+    format!("arn:aws:states:{LOCAL_REGION}:{LOCAL_ACCOUNT}")
+}
+
+pub fn state_machine_arn(name: &str) -> String {
+    format!("{}:stateMachine:{name}", arn_prefix())
+}
+
+pub fn execution_arn(machine: &str, name: &str) -> String {
+    format!("{}:execution:{machine}:{name}", arn_prefix())
+}
+
+/// `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME` → NAME (a `#TestCase` suffix is the
+/// caller's to strip first).
+pub fn machine_name_of(arn: &str) -> Result<&str, ApiError> {
+    match arn.split(':').collect::<Vec<_>>().as_slice() {
+        ["arn", _, "states", _, _, "stateMachine", name] if !name.is_empty() => Ok(name),
+        _ => Err(ApiError::InvalidArn(format!("Invalid Arn: '{arn}'"))),
+    }
+}
+
+/// Checks an execution ARN's shape.
+pub fn check_execution_arn(arn: &str) -> Result<(), ApiError> {
+    match arn.split(':').collect::<Vec<_>>().as_slice() {
+        ["arn", _, "states", _, _, "execution", machine, name]
+            if !machine.is_empty() && !name.is_empty() =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError::InvalidArn(format!("Invalid Arn: '{arn}'"))),
+    }
+}
+
+/// AWS's rule for state machine and execution names: 1 to 80 characters, none of whitespace,
+/// brackets, wildcards, `"#%\^|~`$&,;:/` or control characters.
+pub fn check_name(name: &str) -> Result<(), ApiError> {
+    let forbidden = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || ('\u{7f}'..='\u{9f}').contains(&c)
+            || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c)
+    };
+    let length = name.chars().count();
+    if length == 0 || length > 80 || name.chars().any(forbidden) {
+        return Err(ApiError::InvalidName(format!("Invalid Name: '{name}'")));
+    }
+    Ok(())
+}
+
+/// Seconds since the epoch with milliseconds, as AWS's JSON timestamps.
+pub fn epoch(time: DateTime<Utc>) -> f64 {
+    time.timestamp_millis() as f64 / 1000.0
+}
+
+/// An event's RFC 3339 timestamp as epoch seconds (now, if it cannot be read).
+pub fn event_epoch(event: &Event) -> f64 {
+    DateTime::parse_from_rfc3339(&event.timestamp)
+        .map(|t| epoch(t.with_timezone(&Utc)))
+        .unwrap_or_else(|_| epoch(Utc::now()))
+}
+
+/// `STANDARD` or `EXPRESS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MachineType {
+    Standard,
+    Express,
+}
+
+impl MachineType {
+    pub fn parse(text: &str) -> Result<Self, ApiError> {
+        match text {
+            "STANDARD" => Ok(Self::Standard),
+            "EXPRESS" => Ok(Self::Express),
+            other => Err(ApiError::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'type' failed to satisfy \
+                 constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "STANDARD",
+            Self::Express => "EXPRESS",
+        }
+    }
+}
+
+/// A created state machine.
+#[derive(Clone)]
+pub struct Machine {
+    pub name: String,
+    pub arn: String,
+    pub definition: String,
+    pub machine: Arc<StateMachine>,
+    pub role_arn: String,
+    pub kind: MachineType,
+    pub creation_date: f64,
+}
+
+/// How far an execution has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Running,
+    Ended(Status),
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "RUNNING",
+            Self::Ended(status) => status.as_str(),
+        }
+    }
+}
+
+/// The changing part of an execution.
+pub struct Progress {
+    pub phase: Phase,
+    pub stop_date: Option<f64>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub events: Vec<Event>,
+    pub observers: Vec<EventObserver>,
+    pub abort: Option<tokio::task::AbortHandle>,
+}
+
+/// One execution: fixed facts, its progress, and a channel that carries its end.
+pub struct Execution {
+    pub arn: String,
+    pub name: String,
+    pub machine_arn: String,
+    /// The input as the caller wrote it (DescribeExecution returns it verbatim).
+    pub input_text: String,
+    pub start_date: f64,
+    progress: Mutex<Progress>,
+    ended: watch::Sender<Option<Outcome>>,
+}
+
+impl Execution {
+    pub fn new(arn: String, name: String, machine_arn: String, input_text: String) -> Self {
+        let (ended, _) = watch::channel(None);
+        Self {
+            arn,
+            name,
+            machine_arn,
+            input_text,
+            start_date: epoch(Utc::now()),
+            progress: Mutex::new(Progress {
+                phase: Phase::Running,
+                stop_date: None,
+                output: None,
+                error: None,
+                cause: None,
+                events: Vec::new(),
+                observers: Vec::new(),
+                abort: None,
+            }),
+            ended,
+        }
+    }
+
+    pub fn progress(&self) -> MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keep a live event (ignored once the execution was stopped) and pass it on.
+    pub fn record(&self, event: &Event) {
+        let mut progress = self.progress();
+        if progress.phase != Phase::Running {
+            return;
+        }
+        for observer in &progress.observers {
+            observer.notify(event);
+        }
+        progress.events.push(event.clone());
+    }
+
+    /// The executor finished: keep its outcome unless the execution was stopped first.
+    pub fn finish(&self, outcome: Outcome) {
+        let mut progress = self.progress();
+        if progress.phase != Phase::Running {
+            return;
+        }
+        progress.phase = Phase::Ended(outcome.status);
+        progress.stop_date = Some(
+            progress
+                .events
+                .last()
+                .map(event_epoch)
+                .unwrap_or_else(|| epoch(Utc::now())),
+        );
+        progress.output = outcome.output.clone();
+        progress.error = outcome.error.clone();
+        progress.cause = outcome.cause.clone();
+        progress.abort = None;
+        drop(progress);
+        self.ended.send_replace(Some(outcome));
+    }
+
+    /// StopExecution: a running execution ends ABORTED with an `ExecutionAborted` event; an
+    /// ended one is left as it is (AWS answers with success either way). Returns the stop date.
+    pub fn stop(&self, error: Option<String>, cause: Option<String>) -> f64 {
+        let mut progress = self.progress();
+        if progress.phase != Phase::Running {
+            return progress.stop_date.unwrap_or(self.start_date);
+        }
+        let now = Utc::now();
+        // The execution's virtual clock may run ahead of the wall clock.
+        let last = progress.events.last();
+        let stamp = match last.and_then(|e| DateTime::parse_from_rfc3339(&e.timestamp).ok()) {
+            Some(t) if t.with_timezone(&Utc) > now => t.with_timezone(&Utc),
+            _ => now,
+        };
+        let previous = last.map(|e| e.id).unwrap_or_default();
+        let mut details = Map::new();
+        if let Some(error) = &error {
+            details.insert("error".into(), json!(error));
+        }
+        if let Some(cause) = &cause {
+            details.insert("cause".into(), json!(cause));
+        }
+        let event = Event {
+            id: previous + 1,
+            previous_event_id: previous,
+            timestamp: crate::exec::run::format_time(stamp),
+            kind: "ExecutionAborted".into(),
+            details: Some((
+                "executionAbortedEventDetails".into(),
+                Value::Object(details),
+            )),
+        };
+        for observer in &progress.observers {
+            observer.notify(&event);
+        }
+        progress.events.push(event);
+        let stop_date = epoch(stamp);
+        progress.phase = Phase::Ended(Status::Aborted);
+        progress.stop_date = Some(stop_date);
+        progress.error = error.clone();
+        progress.cause = cause.clone();
+        if let Some(abort) = progress.abort.take() {
+            abort.abort();
+        }
+        let event_count = progress.events.len() as u64;
+        drop(progress);
+        self.ended.send_replace(Some(Outcome {
+            status: Status::Aborted,
+            output: None,
+            error,
+            cause,
+            history: Vec::new(),
+            event_count,
+        }));
+        stop_date
+    }
+
+    /// Resolves with the outcome once the execution has ended.
+    pub async fn wait_for_end(&self) -> Option<Outcome> {
+        let mut ended = self.ended.subscribe();
+        let outcome = ended.wait_for(Option::is_some).await.ok()?;
+        outcome.clone()
+    }
+}
+
+/// Every machine and execution the server knows.
+#[derive(Default)]
+pub struct Registry {
+    /// By name (ListStateMachines is in name order).
+    pub machines: BTreeMap<String, Machine>,
+    pub executions: HashMap<String, Arc<Execution>>,
+    /// Execution ARNs in start order.
+    pub started: Vec<String>,
+}
+
+impl Registry {
+    pub fn machine(&self, arn: &str) -> Result<&Machine, ApiError> {
+        let name = machine_name_of(arn)?;
+        self.machines
+            .get(name)
+            .filter(|m| m.arn == arn)
+            .ok_or_else(|| {
+                ApiError::StateMachineDoesNotExist(format!("State Machine Does Not Exist: '{arn}'"))
+            })
+    }
+
+    pub fn execution(&self, arn: &str) -> Result<Arc<Execution>, ApiError> {
+        check_execution_arn(arn)?;
+        self.executions.get(arn).cloned().ok_or_else(|| {
+            ApiError::ExecutionDoesNotExist(format!("Execution Does Not Exist: '{arn}'"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_aws_rules() {
+        assert!(check_name("order-123_A.b").is_ok());
+        for bad in ["", "a b", "a:b", "a/b", "x{", "tab\t", "\u{85}"] {
+            assert!(
+                matches!(check_name(bad), Err(ApiError::InvalidName(_))),
+                "{bad:?}"
+            );
+        }
+        assert!(check_name(&"n".repeat(80)).is_ok());
+        assert!(check_name(&"n".repeat(81)).is_err());
+    }
+
+    #[test]
+    fn arns_are_checked() {
+        let arn = state_machine_arn("M");
+        assert_eq!(machine_name_of(&arn), Ok("M"));
+        assert!(matches!(
+            machine_name_of("arn:aws:states:us-east-1:1:execution:M:e"),
+            Err(ApiError::InvalidArn(_))
+        ));
+        assert!(check_execution_arn(&execution_arn("M", "e")).is_ok());
+        assert!(check_execution_arn(&state_machine_arn("M")).is_err());
+    }
+
+    #[test]
+    fn a_stopped_execution_ignores_later_events_and_outcomes() {
+        let exec = Execution::new("a".into(), "e".into(), "m".into(), "{}".into());
+        let event = Event {
+            id: 1,
+            previous_event_id: 0,
+            timestamp: "2024-01-01T00:00:00.000Z".into(),
+            kind: "ExecutionStarted".into(),
+            details: None,
+        };
+        exec.record(&event);
+        exec.stop(Some("E".into()), None);
+        exec.record(&event);
+        exec.finish(Outcome {
+            status: Status::Succeeded,
+            output: Some(json!({})),
+            error: None,
+            cause: None,
+            history: Vec::new(),
+            event_count: 2,
+        });
+        let progress = exec.progress();
+        assert_eq!(progress.phase, Phase::Ended(Status::Aborted));
+        let kinds: Vec<_> = progress.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"]);
+        assert_eq!(progress.events[1].previous_event_id, 1);
+        assert_eq!(progress.error.as_deref(), Some("E"));
+    }
+}
