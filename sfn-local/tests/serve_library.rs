@@ -95,3 +95,27 @@ async fn the_api_answers_tokens_of_executions_run_directly_on_the_engine() {
         .await;
     assert_eq!(code(again), "TaskDoesNotExist");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_engine_panic_fails_the_execution_instead_of_leaving_it_running() {
+    let mut lambdas = sfn_local::task::InProcessLambdas::new();
+    lambdas.register("boom", |_event: serde_json::Value| async move {
+        if true {
+            panic!("a handler bug");
+        }
+        Ok(json!({}))
+    });
+    let service = Service::new(sfn_local::Engine::new(Arc::new(lambdas)));
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:boom", "End": true}}});
+    let machine = service
+        .create_state_machine("Boom", parsed(&definition), definition.to_string())
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    let execution = service
+        .start_execution(&machine, None, json!({}))
+        .unwrap_or_else(|e| panic!("start: {e}"));
+    let outcome = service.wait_for_end(&execution).await;
+    assert_eq!(outcome.as_ref().map(|o| o.status), Some(Status::Failed));
+    let outcome = outcome.unwrap_or_else(|| panic!("no outcome"));
+    assert_eq!(outcome.error.as_deref(), Some("States.Runtime"));
+    assert!(outcome.cause.unwrap_or_default().contains("panicked"));
+}

@@ -10,9 +10,11 @@ pub mod error;
 mod ops;
 pub mod registry;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::Utc;
+use futures::FutureExt;
 use serde_json::Value;
 use tokio::runtime::Handle;
 
@@ -180,7 +182,12 @@ impl Service {
         let engine = self.engine.clone();
         let finished = execution.clone();
         let task = runtime.spawn(async move {
-            let outcome = engine.execute(machine.machine, input, options).await;
+            let run = engine.execute(machine.machine, input, options);
+            // A bug in the engine must not leave the execution RUNNING for ever.
+            let outcome = AssertUnwindSafe(run)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| crashed());
             finished.finish(outcome);
         });
         let mut progress = execution.progress();
@@ -230,6 +237,18 @@ impl Service {
     ) -> Result<f64, ApiError> {
         let execution = self.registry().execution(execution_arn)?;
         Ok(execution.stop(error, cause))
+    }
+}
+
+/// The outcome of an execution whose engine task panicked.
+fn crashed() -> Outcome {
+    Outcome {
+        status: crate::exec::Status::Failed,
+        output: None,
+        error: Some(crate::error::names::RUNTIME.to_owned()),
+        cause: Some("sfn-local: the engine panicked while running this execution".to_owned()),
+        history: Vec::new(),
+        event_count: 0,
     }
 }
 
