@@ -1,61 +1,78 @@
-//! `sfn-local serve` as a process: the project's template's state machine, listed over HTTP.
+//! `sfn-local serve` as a process: template state machines created at start, used over HTTP.
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
-/// Kills the server however the test ends.
-struct Running(Child);
+/// A running server, killed however the test ends.
+struct Server {
+    child: Child,
+    url: String,
+    /// The stderr lines before `listening on`.
+    banner: Vec<String>,
+}
 
-impl Drop for Running {
+impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-#[test]
-fn serve_creates_the_template_state_machine_and_lists_it() {
-    let child = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
-        .args(["serve", "--port", "0", "--template", "../template.yaml"])
+fn serve(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
+        .args(["serve", "--port", "0"])
+        .args(args)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("spawn sfn-local serve: {e}"));
-    let mut server = Running(child);
-    let stderr = server
-        .0
-        .stderr
-        .take()
-        .unwrap_or_else(|| panic!("no stderr"));
-    let mut seen = Vec::new();
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let mut banner = Vec::new();
     let mut url = None;
-    for line in BufReader::new(stderr).lines() {
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
         let line = line.unwrap_or_default();
         if let Some(address) = line.strip_prefix("listening on ") {
             url = Some(address.to_owned());
             break;
         }
-        seen.push(line);
+        banner.push(line);
     }
-    let url = url.unwrap_or_else(|| panic!("no 'listening on' line; stderr: {seen:?}"));
-    assert!(!url.ends_with(":0"), "the real port is printed: {url}");
+    // Keep reading so the server can still write to its stderr.
+    std::thread::spawn(move || lines.for_each(drop));
+    let url = url.unwrap_or_else(|| panic!("no 'listening on' line; stderr: {banner:?}"));
+    Server { child, url, banner }
+}
+
+impl Server {
+    fn call(&self, operation: &str, body: &Value) -> Value {
+        reqwest::blocking::Client::new()
+            .post(&self.url)
+            .header("X-Amz-Target", format!("AWSStepFunctions.{operation}"))
+            .header("Content-Type", "application/x-amz-json-1.0")
+            .body(body.to_string())
+            .send()
+            .and_then(|r| r.json())
+            .unwrap_or_else(|e| panic!("{operation}: {e}"))
+    }
+}
+
+#[test]
+fn serve_creates_the_template_state_machine_and_lists_it() {
+    let server = serve(&["--template", "../template.yaml"]);
+    assert!(!server.url.ends_with(":0"), "real port: {}", server.url);
     assert!(
-        seen.iter().any(|l| l.starts_with(
+        server.banner.iter().any(|l| l.starts_with(
             "state machine OrderFulfillmentStateMachine: arn:aws:states:us-east-1:123456789012:stateMachine:OrderFulfillmentStateMachine"
         )),
-        "{seen:?}"
+        "{:?}",
+        server.banner
     );
-
-    let listed: Value = reqwest::blocking::Client::new()
-        .post(&url)
-        .header("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
-        .header("Content-Type", "application/x-amz-json-1.0")
-        .body("{}")
-        .send()
-        .and_then(|r| r.json())
-        .unwrap_or_else(|e| panic!("ListStateMachines: {e}"));
+    let listed = server.call("ListStateMachines", &json!({}));
     let machines = listed["stateMachines"]
         .as_array()
         .cloned()
@@ -64,6 +81,97 @@ fn serve_creates_the_template_state_machine_and_lists_it() {
     assert_eq!(names, ["OrderFulfillmentStateMachine"]);
     assert_eq!(
         machines.first().map(|m| &m["type"]),
-        Some(&Value::from("STANDARD"))
+        Some(&json!("STANDARD"))
     );
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sfn-local-serve-cli-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+const TEMPLATE: &str = r#"
+Resources:
+  ChargeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: charge
+  Payments:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Type: EXPRESS
+      Definition:
+        StartAt: Charge
+        States:
+          Charge:
+            Type: Task
+            Resource: "${ChargeArn}"
+            End: true
+      DefinitionSubstitutions:
+        ChargeArn: !GetAtt ChargeFunction.Arn
+  Greeter:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Name: greeter
+      Definition:
+        StartAt: Hello
+        States:
+          Hello:
+            Type: Pass
+            Result: hello
+            End: true
+"#;
+
+#[test]
+fn every_template_machine_is_created_and_mocks_answer_its_tasks() {
+    let dir = temp_dir();
+    let template = dir.join("template.yaml");
+    let mocks = dir.join("MockConfigFile.json");
+    let config = json!({
+        "StateMachines": {"Payments": {"TestCases": {"Paid": {"Charge": "Charged"}}}},
+        "MockedResponses": {"Charged": {"0": {"Return": {"charged": 150}}}}
+    });
+    let written = std::fs::write(&template, TEMPLATE)
+        .and_then(|()| std::fs::write(&mocks, config.to_string()));
+    written.unwrap_or_else(|e| panic!("write test files: {e}"));
+    let server = serve(&[
+        "--template",
+        template.to_str().unwrap_or_default(),
+        "--mock-config",
+        mocks.to_str().unwrap_or_default(),
+        "--test-case",
+        "Paid",
+        // Nothing listens here: only the mock can answer.
+        "--lambda-endpoint",
+        "http://127.0.0.1:9",
+    ]);
+    let listed = server.call("ListStateMachines", &json!({}));
+    let machines = listed["stateMachines"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let kinds: Vec<(&str, &str)> = machines
+        .iter()
+        .filter_map(|m| Some((m["name"].as_str()?, m["type"].as_str()?)))
+        .collect();
+    assert_eq!(kinds, [("Payments", "EXPRESS"), ("greeter", "STANDARD")]);
+
+    let started = server.call(
+        "StartExecution",
+        &json!({"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Payments"}),
+    );
+    let execution = started["executionArn"].as_str().unwrap_or_default();
+    let mut described = Value::Null;
+    for _ in 0..500 {
+        described = server.call("DescribeExecution", &json!({"executionArn": execution}));
+        if described["status"] != "RUNNING" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let output: Value =
+        serde_json::from_str(described["output"].as_str().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(output, json!({"charged": 150}));
 }
