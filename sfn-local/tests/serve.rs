@@ -4,7 +4,9 @@ mod serve_common;
 
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
 use serde_json::{Value, json};
-use serve_common::{code, create, doubling, lambdas, start, start_execution, until_ended, waiting};
+use serve_common::{
+    code, create, doubling, lambdas, start, start_execution, start_holding, until_ended, waiting,
+};
 
 #[tokio::test]
 async fn an_execution_runs_to_success_with_its_history() {
@@ -389,6 +391,29 @@ async fn task_tokens_are_answered_through_the_api() {
     assert_eq!(code(unknown), "TaskDoesNotExist");
     let empty = client.send_task_failure().task_token("").send().await;
     assert_eq!(code(empty), "InvalidToken");
+    let malformed = client.send_task_heartbeat().task_token("abc").send().await;
+    assert_eq!(code(malformed), "InvalidToken");
+}
+
+#[tokio::test]
+async fn answering_a_timed_out_task_is_task_timed_out() {
+    let (lambdas, mut tokens) = lambdas();
+    // Without the hold, the virtual clock runs past HeartbeatSeconds as soon as all is idle.
+    let server = start_holding(lambdas, false);
+    let client = server.client().await;
+    let machine = create(&client, "Approval", &waiting()).await;
+    let execution = start_execution(&client, &machine, "late", "{}").await;
+    let token = tokens.recv().await.unwrap_or_default();
+    let ended = until_ended(&client, &execution).await;
+    assert_eq!(ended.status, ExecutionStatus::Failed);
+    assert_eq!(ended.error.as_deref(), Some("States.HeartbeatTimeout"));
+    let late = client
+        .send_task_success()
+        .task_token(&token)
+        .output("{}")
+        .send()
+        .await;
+    assert_eq!(code(late), "TaskTimedOut");
 }
 
 #[tokio::test]

@@ -24,6 +24,11 @@ pub struct Server {
 }
 
 pub fn start(lambdas: InProcessLambdas) -> Server {
+    start_holding(lambdas, true)
+}
+
+/// As [`start`]; with `hold` off a waiting task times out as soon as the server is idle.
+pub fn start_holding(lambdas: InProcessLambdas, hold: bool) -> Server {
     let (ready, started) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -31,7 +36,7 @@ pub fn start(lambdas: InProcessLambdas) -> Server {
             .start_paused(true)
             .build()
             .unwrap_or_else(|e| panic!("runtime: {e}"));
-        let engine = Engine::new(Arc::new(lambdas)).holding_clock_for_callbacks(true);
+        let engine = Engine::new(Arc::new(lambdas)).holding_clock_for_callbacks(hold);
         let service = Service::new(engine).on_runtime(runtime.handle().clone());
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
