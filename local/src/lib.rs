@@ -11,3 +11,5 @@ pub mod env;
 pub mod functions;
 pub mod scenario;
 pub mod workflow;
+
+pub use env::{LocalEnv, LocalError};

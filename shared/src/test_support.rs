@@ -24,14 +24,21 @@ static ENDPOINT: OnceLock<Result<String, String>> = OnceLock::new();
 /// The endpoint of the local DynamoDB, starting moto_server once per process.
 /// Panics with installation instructions when it cannot be started.
 pub fn endpoint() -> String {
-    let endpoint = ENDPOINT.get_or_init(|| match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
-        Ok(url) if !url.is_empty() => Ok(url),
-        _ => start_moto(),
-    });
-    match endpoint {
-        Ok(url) => url.clone(),
+    match try_endpoint() {
+        Ok(url) => url,
         Err(message) => panic!("{message}"),
     }
+}
+
+/// Like [`endpoint`], but says why the server cannot be started instead of panicking
+/// (command-line tools report it).
+pub fn try_endpoint() -> Result<String, String> {
+    ENDPOINT
+        .get_or_init(|| match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+            Ok(url) if !url.is_empty() => Ok(url),
+            _ => start_moto(),
+        })
+        .clone()
 }
 
 /// A client for the local server: static test credentials, region us-east-1.
