@@ -24,9 +24,16 @@ struct Args {
     /// Folder holding the host build of the function binaries (release profile).
     #[arg(long, default_value = "target/release")]
     bin_dir: PathBuf,
-    /// `sam build`'s output folder, for the arm64 `bootstrap` sizes (skipped when absent).
+    /// `cargo lambda build --release --arm64`'s output folder (`<dir>/<function>/bootstrap`),
+    /// for the arm64 package sizes.
+    #[arg(long, default_value = "target/lambda")]
+    arm64_dir: PathBuf,
+    /// `sam build`'s output folder, used when the arm64 dir has no bootstrap for a function.
     #[arg(long, default_value = ".aws-sam/build")]
     sam_build_dir: PathBuf,
+    /// A note stored with the results (commit, machine load, profile); repeatable.
+    #[arg(long)]
+    note: Vec<String>,
     /// Where to write the results as JSON.
     #[arg(long, default_value = "target/fn-bench.json")]
     json: PathBuf,
@@ -57,14 +64,15 @@ async fn run(args: Args) -> Result<(), String> {
         .filter(|f| args.only.is_empty() || args.only.contains(&f.function))
     {
         eprintln!("fn-bench: {}", entry.function);
-        let row = report::measure_function(&plan, entry, &args.bin_dir, &args.sam_build_dir, &env)
+        let package_dirs = [args.arm64_dir.as_path(), args.sam_build_dir.as_path()];
+        let row = report::measure_function(&plan, entry, &args.bin_dir, &package_dirs, &env)
             .await
             .map_err(|e| format!("{}: {e}", entry.function))?;
         rows.push(row);
     }
     let table = report::render_table(&rows, &plan);
     println!("{table}");
-    report::write_json(&args.json, &plan, &rows)
+    report::write_json(&args.json, &plan, &rows, &args.note)
         .map_err(|e| format!("{}: {e}", args.json.display()))?;
     eprintln!("fn-bench: results written to {}", args.json.display());
     Ok(())

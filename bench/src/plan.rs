@@ -13,7 +13,23 @@ pub struct Plan {
     pub cold_runs: usize,
     /// Warm invocations after the first one (peak RSS is read after them).
     pub warm_invocations: usize,
+    /// The budgets of issue 6 every function is checked against.
+    pub budgets: Budgets,
     pub functions: Vec<FunctionPlan>,
+}
+
+/// Limits a function must stay within (issue 6).
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Budgets {
+    /// Median time from process start to the first poll for work.
+    pub cold_init_median_ms: f64,
+    /// Median warm latency of the no-I/O event: the handler's overhead outside DynamoDB.
+    pub no_io_warm_median_us: f64,
+    /// Peak RSS (VmHWM) across init and every invocation.
+    pub peak_rss_mib: f64,
+    /// The zipped arm64 package.
+    pub zip_bytes: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,4 +85,51 @@ pub fn forwarded_env() -> Vec<(String, String)> {
         .filter(|(name, _)| PREFIXES.iter().any(|p| name.starts_with(p)))
         .filter(|(name, _)| !name.starts_with("AWS_LAMBDA_"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_plan_names_an_existing_event_for_every_function() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let plan = Plan::load(&root.join("bench/plan.json")).unwrap();
+        assert_eq!(
+            plan.functions.len(),
+            14,
+            "one entry per function of template.yaml"
+        );
+        for entry in &plan.functions {
+            assert!(
+                root.join("functions").join(&entry.function).is_dir(),
+                "{}",
+                entry.function
+            );
+            for event in std::iter::once(&entry.event).chain(entry.no_io_event.as_ref()) {
+                assert!(
+                    root.join(event).is_file(),
+                    "{}: {}",
+                    entry.function,
+                    event.display()
+                );
+            }
+        }
+        assert!(plan.budgets.zip_bytes > 0 && plan.budgets.cold_init_median_ms > 0.0);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let dir = std::env::temp_dir().join(format!("fn-bench-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("plan.json");
+        std::fs::write(
+            &path,
+            r#"{"memoryMb":256,"coldRuns":1,"warmInvocations":1,"budget":{},"functions":[]}"#,
+        )
+        .unwrap();
+        let err = Plan::load(&path).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(matches!(err, PlanError::Parse { .. }), "{err}");
+    }
 }

@@ -7,8 +7,8 @@ use axum::body::Bytes;
 use serde::Serialize;
 
 use crate::measure::{self, Launch, MeasureError};
-use crate::package::{self, PackageSize};
-use crate::plan::{FunctionPlan, Plan};
+use crate::package::{self, PackageError, PackageSize};
+use crate::plan::{Budgets, FunctionPlan, Plan};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -21,10 +21,45 @@ pub struct Row {
     pub warm_p99_us: f64,
     /// Warm latency of an event answered without I/O: the handler's own overhead.
     pub no_io_warm_median_us: Option<f64>,
+    /// `errorType` the no-I/O event answered with (a validation error proves no I/O was done).
+    pub no_io_error_type: Option<String>,
     pub peak_rss_mib: Option<f64>,
     /// `errorType` of the real-work event's first answer, if it was an error.
     pub error_type: Option<String>,
     pub package: Option<PackageSize>,
+    /// Each budget of the plan: met (`true`), missed (`false`) or not measured (absent).
+    pub budgets_met: BudgetsMet,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetsMet {
+    pub cold_init: Option<bool>,
+    pub no_io_warm: Option<bool>,
+    pub peak_rss: Option<bool>,
+    pub zip: Option<bool>,
+}
+
+impl BudgetsMet {
+    pub fn of(row: &Row, budgets: &Budgets) -> Self {
+        Self {
+            cold_init: Some(row.cold_init_median_ms <= budgets.cold_init_median_ms),
+            no_io_warm: row
+                .no_io_warm_median_us
+                .map(|us| us <= budgets.no_io_warm_median_us),
+            peak_rss: row.peak_rss_mib.map(|mib| mib <= budgets.peak_rss_mib),
+            zip: row.package.map(|p| p.zip_bytes <= budgets.zip_bytes),
+        }
+    }
+
+    fn all(&self) -> [(&'static str, Option<bool>); 4] {
+        [
+            ("cold init", self.cold_init),
+            ("no-I/O warm", self.no_io_warm),
+            ("peak RSS", self.peak_rss),
+            ("zip", self.zip),
+        ]
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,14 +74,14 @@ pub enum BenchError {
     #[error("binary {0} not found: build with `cargo build --release`")]
     NoBinary(String),
     #[error("package size: {0}")]
-    Package(std::io::Error),
+    Package(#[from] PackageError),
 }
 
 pub async fn measure_function(
     plan: &Plan,
     entry: &FunctionPlan,
     bin_dir: &Path,
-    sam_build_dir: &Path,
+    package_dirs: &[&Path],
     env: &[(String, String)],
 ) -> Result<Row, BenchError> {
     let binary = bin_dir.join(&entry.function);
@@ -75,7 +110,7 @@ pub async fn measure_function(
         .collect();
     warm.sort();
 
-    let (no_io_warm_median_us, no_io_rss) = match &entry.no_io_event {
+    let (no_io_warm_median_us, no_io_error_type, no_io_rss) = match &entry.no_io_event {
         Some(path) => {
             let no_io =
                 measure::warm_run(&launch, &read_event(path)?, plan.warm_invocations).await?;
@@ -85,13 +120,20 @@ pub async fn measure_function(
                 .map(|c| c.completed_at - c.delivered_at)
                 .collect();
             times.sort();
-            (Some(micros(percentile(&times, 50.0))), no_io.peak_rss_kib)
+            (
+                Some(micros(percentile(&times, 50.0))),
+                no_io.first.error_type,
+                no_io.peak_rss_kib,
+            )
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let peak_rss_kib = run.peak_rss_kib.into_iter().chain(no_io_rss).max();
 
-    Ok(Row {
+    let package = package::find_bootstrap(package_dirs, &entry.function)
+        .map(|path| package::measure(&path))
+        .transpose()?;
+    let mut row = Row {
         function: entry.function.clone(),
         cold_init_median_ms: millis(percentile(&inits, 50.0)),
         cold_init_p95_ms: millis(percentile(&inits, 95.0)),
@@ -99,10 +141,14 @@ pub async fn measure_function(
         warm_median_us: micros(percentile(&warm, 50.0)),
         warm_p99_us: micros(percentile(&warm, 99.0)),
         no_io_warm_median_us,
+        no_io_error_type,
         peak_rss_mib: peak_rss_kib.map(|kib| kib as f64 / 1024.0),
         error_type: run.first.error_type.clone(),
-        package: package::measure(sam_build_dir, &entry.function).map_err(BenchError::Package)?,
-    })
+        package,
+        budgets_met: BudgetsMet::default(),
+    };
+    row.budgets_met = BudgetsMet::of(&row, &plan.budgets);
+    Ok(row)
 }
 
 fn read_event(path: &Path) -> Result<Bytes, BenchError> {
@@ -173,18 +219,62 @@ pub fn render_table(rows: &[Row], plan: &Plan) -> String {
         ));
     }
     out.push_str(&format!(
-        "({} cold starts per function; {} warm invocations after the first; memory {} MB)",
+        "({} cold starts per function; {} warm invocations after the first; memory {} MB)\n",
         plan.cold_runs, plan.warm_invocations, plan.memory_mb
     ));
+    out.push_str(&budget_summary(rows, &plan.budgets));
     out
 }
 
-pub fn write_json(path: &Path, plan: &Plan, rows: &[Row]) -> std::io::Result<()> {
+/// One line per budget: how many functions meet it, and which miss it.
+pub fn budget_summary(rows: &[Row], budgets: &Budgets) -> String {
+    let limits = [
+        format!("≤ {} ms", budgets.cold_init_median_ms),
+        format!("≤ {} µs", budgets.no_io_warm_median_us),
+        format!("≤ {} MiB", budgets.peak_rss_mib),
+        format!("≤ {} KiB", budgets.zip_bytes / 1024),
+    ];
+    let mut out = String::from("budgets:\n");
+    for (index, limit) in limits.iter().enumerate() {
+        let verdicts: Vec<(&str, &'static str, Option<bool>)> = rows
+            .iter()
+            .filter_map(|row| {
+                let (name, met) = *row.budgets_met.all().get(index)?;
+                Some((row.function.as_str(), name, met))
+            })
+            .collect();
+        let name = verdicts.first().map(|v| v.1).unwrap_or("?");
+        let measured = verdicts.iter().filter(|v| v.2.is_some()).count();
+        let missed: Vec<&str> = verdicts
+            .iter()
+            .filter(|v| v.2 == Some(false))
+            .map(|v| v.0)
+            .collect();
+        out.push_str(&format!(
+            "  {name:<12} {limit:<11} met by {}/{measured} measured{}\n",
+            measured - missed.len(),
+            if missed.is_empty() {
+                String::new()
+            } else {
+                format!("; missed by {}", missed.join(", "))
+            }
+        ));
+    }
+    out
+}
+
+pub fn write_json(path: &Path, plan: &Plan, rows: &[Row], notes: &[String]) -> std::io::Result<()> {
     let doc = serde_json::json!({
         "memoryMb": plan.memory_mb,
         "coldRuns": plan.cold_runs,
         "warmInvocations": plan.warm_invocations,
-        "host": std::env::consts::ARCH,
+        "budgets": plan.budgets,
+        "host": {
+            "arch": std::env::consts::ARCH,
+            "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            "cpuModel": cpu_model(),
+        },
+        "notes": notes,
         "functions": rows,
     });
     if let Some(parent) = path.parent() {
@@ -196,9 +286,90 @@ pub fn write_json(path: &Path, plan: &Plan, rows: &[Row]) -> std::io::Result<()>
     )
 }
 
+/// The host CPU's model name (Linux), so runs on different machines are not compared blindly.
+fn cpu_model() -> Option<String> {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(_, name)| name.trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(function: &str, init_ms: f64, no_io_us: Option<f64>, zip: Option<u64>) -> Row {
+        Row {
+            function: function.into(),
+            cold_init_median_ms: init_ms,
+            cold_init_p95_ms: init_ms,
+            first_invocation_ms: 1.0,
+            warm_median_us: 500.0,
+            warm_p99_us: 900.0,
+            no_io_warm_median_us: no_io_us,
+            no_io_error_type: None,
+            peak_rss_mib: Some(12.0),
+            error_type: None,
+            package: zip.map(|zip_bytes| PackageSize {
+                bootstrap_bytes: zip_bytes * 2,
+                zip_bytes,
+            }),
+            budgets_met: BudgetsMet::default(),
+        }
+    }
+
+    const BUDGETS: Budgets = Budgets {
+        cold_init_median_ms: 20.0,
+        no_io_warm_median_us: 100.0,
+        peak_rss_mib: 30.0,
+        zip_bytes: 4 * 1024 * 1024,
+    };
+
+    #[test]
+    fn budgets_are_met_missed_or_not_measured() {
+        let fast = row("a", 8.0, Some(40.0), Some(3_000_000));
+        let met = BudgetsMet::of(&fast, &BUDGETS);
+        assert_eq!(met.cold_init, Some(true));
+        assert_eq!(met.no_io_warm, Some(true));
+        assert_eq!(met.peak_rss, Some(true));
+        assert_eq!(met.zip, Some(true));
+        let slow = row("b", 25.0, None, Some(5_000_000));
+        let met = BudgetsMet::of(&slow, &BUDGETS);
+        assert_eq!(met.cold_init, Some(false));
+        assert_eq!(met.no_io_warm, None);
+        assert_eq!(met.zip, Some(false));
+    }
+
+    #[test]
+    fn the_summary_names_the_functions_that_miss_a_budget() {
+        let mut rows = vec![
+            row("fast", 8.0, Some(40.0), Some(3_000_000)),
+            row("slow", 25.0, None, Some(5_000_000)),
+        ];
+        for r in &mut rows {
+            r.budgets_met = BudgetsMet::of(r, &BUDGETS);
+        }
+        let summary = budget_summary(&rows, &BUDGETS);
+        let line = |name: &str| {
+            summary
+                .lines()
+                .find(|l| l.trim_start().starts_with(name))
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            line("cold init").contains("met by 1/2 measured; missed by slow"),
+            "{summary}"
+        );
+        assert!(
+            line("no-I/O warm").contains("met by 1/1 measured"),
+            "{summary}"
+        );
+        assert!(!line("no-I/O warm").contains("missed"), "{summary}");
+        assert!(line("zip").contains("missed by slow"), "{summary}");
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Cost per million orders, from local runs of every events/orders/ scenario (issue 6).
+
+For each scenario the workflow runs locally (sfn-local executes the template's state machine, the
+real functions answer through `cargo lambda watch`, DynamoDB is moto_server, as
+scripts/run_sample_order.py does) and its history gives:
+  - state transitions: every state entered (Map iterations and Parallel branches included) plus
+    every retry (a Task scheduled again after a failure): what STANDARD bills;
+  - Lambda invocations per function (TaskScheduled events), plus the functions outside the
+    workflow: submit-order (the API call that starts it) and on-execution-status (EventBridge
+    sends it the RUNNING and the final status change);
+  - the execution's duration on the virtual clock (Waits and back-off included).
+Lambda GB-seconds come from fn-bench's measured warm median per function (bench/results/*.json,
+scripts/bench-functions.sh) at the template's MemorySize, billed per started millisecond.
+
+Usage:
+  bench/cost.py                       # run the scenarios, print the table and write the JSON
+  bench/cost.py --write docs/cost.md  # also replace the table between the markers in the doc
+  bench/cost.py --check docs/cost.md  # run the scenarios and fail when the doc's transition or
+                                      # invocation counts differ from what the runs show
+  bench/cost.py --histories DIR       # use saved histories (DIR/<scenario>.json), no run
+Needs (as scripts/scenarios.sh): moto_server, boto3, cargo-lambda (scripts/dev-env.sh).
+"""
+
+import argparse
+import glob
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+ORDERS = os.path.join(ROOT, "events", "orders")
+
+# Published us-east-1 prices, looked up on 2026-11-24 (aws.amazon.com/step-functions/pricing and
+# aws.amazon.com/lambda/pricing, first tiers).
+PRICES = {
+    "retrieved": "2026-11-24",
+    "region": "us-east-1",
+    "standardPerTransition": 0.025 / 1000,
+    "expressPerRequest": 1.00 / 1_000_000,
+    "expressPerGbSecond": 0.00001667,
+    "expressMemoryChunkMb": 64,
+    "expressDurationRoundingMs": 100,
+    "lambdaPerRequest": 0.20 / 1_000_000,
+    "lambdaArm64PerGbSecond": 0.0000133334,
+}
+EXPRESS_MAX_SECONDS = 300
+
+TABLE_BEGIN = "<!-- cost-table:begin (bench/cost.py --write) -->"
+TABLE_END = "<!-- cost-table:end -->"
+
+# Invocations outside the state machine, per order: the API call that starts the execution, and
+# the two Execution Status Change events (RUNNING, then the final status) EventBridge delivers.
+OUTSIDE_WORKFLOW = {"submit-order": 1, "on-execution-status": 2}
+
+
+# ---- what a history shows --------------------------------------------------------------------
+
+
+def transitions(history):
+    """State transitions as STANDARD bills them: each state entered, plus each retry."""
+    entered = sum(1 for e in history if e.get("type", "").endswith("StateEntered"))
+    return entered + retries(history)
+
+
+def retries(history):
+    """Tasks scheduled again after a failure (Retry): schedules beyond one per Task entered."""
+    scheduled = sum(1 for e in history if e.get("type") == "TaskScheduled")
+    tasks_entered = sum(1 for e in history if e.get("type") == "TaskStateEntered")
+    return max(0, scheduled - tasks_entered)
+
+
+def function_of(name):
+    """`arn:aws:lambda:...:function:reserve-item[:alias]` or `reserve-item` → `reserve-item`."""
+    if ":function:" in name:
+        name = name.split(":function:", 1)[1].split(":", 1)[0]
+    return name
+
+
+def lambda_invocations(history):
+    """Invocations per function: the TaskScheduled events of `lambda` resources."""
+    counts = Counter()
+    for event in history:
+        if event.get("type") != "TaskScheduled":
+            continue
+        details = event.get("taskScheduledEventDetails") or {}
+        if details.get("resourceType") != "lambda":
+            continue
+        try:
+            parameters = json.loads(details.get("parameters") or "{}")
+        except json.JSONDecodeError:
+            parameters = {}
+        name = parameters.get("FunctionName") if isinstance(parameters, dict) else None
+        counts[function_of(str(name)) if name else "(unknown)"] += 1
+    return counts
+
+
+def virtual_seconds(history):
+    """The execution's duration on its (virtual) clock: first to last event."""
+    stamps = [e["timestamp"] for e in history if isinstance(e.get("timestamp"), str)]
+    if len(stamps) < 2:
+        return 0.0
+    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(stamps[-1]) - parse(stamps[0])).total_seconds()
+
+
+def status_of(history):
+    for event in reversed(history):
+        kind = event.get("type", "")
+        if kind.startswith("Execution") and kind != "ExecutionStarted":
+            return kind[len("Execution"):].upper()
+    return "RUNNING"
+
+
+# ---- cost ------------------------------------------------------------------------------------
+
+
+def billed_ms(duration_ms):
+    """Lambda bills per started millisecond."""
+    return max(1, math.ceil(duration_ms))
+
+
+def scenario_cost(history, durations_ms, memory_mb, prices=PRICES):
+    """One order's counts and costs (USD) for this scenario's history."""
+    invocations = lambda_invocations(history)
+    for function, count in OUTSIDE_WORKFLOW.items():
+        invocations[function] += count
+    missing = sorted(f for f in invocations if f not in durations_ms)
+    if missing:
+        raise ValueError(f"no measured duration for {', '.join(missing)}")
+    gb = memory_mb / 1024
+    lambda_ms = sum(n * billed_ms(durations_ms[f]) for f, n in invocations.items())
+    gb_seconds = gb * lambda_ms / 1000
+    lambda_usd = sum(invocations.values()) * prices["lambdaPerRequest"] + gb_seconds * prices["lambdaArm64PerGbSecond"]
+    count = transitions(history)
+    standard_usd = count * prices["standardPerTransition"]
+    # EXPRESS, were the waits taken out: the workflow's own work (its Lambda time, counted as if
+    # sequential: an upper bound) rounded up to 100 ms, in one 64 MB chunk.
+    workflow_ms = sum(n * billed_ms(durations_ms[f]) for f, n in invocations.items() if f not in OUTSIDE_WORKFLOW)
+    rounding = prices["expressDurationRoundingMs"]
+    express_ms = max(rounding, math.ceil(workflow_ms / rounding) * rounding)
+    express_gb_seconds = prices["expressMemoryChunkMb"] / 1024 * express_ms / 1000
+    express_usd = prices["expressPerRequest"] + express_gb_seconds * prices["expressPerGbSecond"]
+    seconds = virtual_seconds(history)
+    return {
+        "status": status_of(history),
+        "transitions": count,
+        "retries": retries(history),
+        "invocations": dict(sorted(invocations.items())),
+        "lambdaInvocations": sum(invocations.values()),
+        "lambdaBilledMs": lambda_ms,
+        "lambdaGbSeconds": gb_seconds,
+        "virtualSeconds": seconds,
+        "expressPossible": seconds <= EXPRESS_MAX_SECONDS,
+        "perMillion": {
+            "lambda": lambda_usd * 1e6,
+            "standard": standard_usd * 1e6,
+            "standardTotal": (standard_usd + lambda_usd) * 1e6,
+            "express": express_usd * 1e6,
+            "expressTotal": (express_usd + lambda_usd) * 1e6,
+        },
+    }
+
+
+def render_table(rows):
+    """The Markdown table docs/cost.md shows (one row per scenario)."""
+    lines = [
+        "| scenario | status | transitions (retries) | Lambda invocations | billed Lambda ms | "
+        "workflow time (virtual) | Lambda $/M | STANDARD $/M | STANDARD + Lambda $/M | "
+        "EXPRESS* + Lambda $/M |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for name, row in rows.items():
+        money = row["perMillion"]
+        lines.append(
+            f"| {name} | {row['status']} | {row['transitions']} ({row['retries']}) | "
+            f"{row['lambdaInvocations']} | {row['lambdaBilledMs']} | {row['virtualSeconds']:,.0f} s | "
+            f"{money['lambda']:,.2f} | {money['standard']:,.2f} | {money['standardTotal']:,.2f} | "
+            f"{money['expressTotal']:,.2f}{'' if row['expressPossible'] else ' (not runnable)'} |"
+        )
+    return "\n".join(lines)
+
+
+ROW = re.compile(r"^\|\s*(?P<name>[a-z0-9-]+)\s*\|\s*[A-Z_]+\s*\|\s*(?P<transitions>\d+)\s*\((?P<retries>\d+)\)\s*\|\s*(?P<invocations>\d+)\s*\|")
+
+
+def counts_in_doc(text):
+    """{scenario: (transitions, retries, invocations)} from the table between the markers."""
+    if TABLE_BEGIN not in text or TABLE_END not in text:
+        raise ValueError("the document has no cost table markers")
+    block = text.split(TABLE_BEGIN, 1)[1].split(TABLE_END, 1)[0]
+    found = {}
+    for line in block.splitlines():
+        match = ROW.match(line)
+        if match:
+            found[match["name"]] = (int(match["transitions"]), int(match["retries"]), int(match["invocations"]))
+    return found
+
+
+def compare(doc_counts, rows):
+    """Differences between the doc's counts and the runs' (empty when they agree)."""
+    problems = []
+    for name, row in rows.items():
+        want = (row["transitions"], row["retries"], row["lambdaInvocations"])
+        got = doc_counts.get(name)
+        if got is None:
+            problems.append(f"{name}: not in the document's table")
+        elif got != want:
+            problems.append(f"{name}: document says transitions/retries/invocations {got}, the run shows {want}")
+    for name in sorted(set(doc_counts) - set(rows)):
+        problems.append(f"{name}: in the document's table but no scenario ran")
+    return problems
+
+
+def replace_table(text, table):
+    before, rest = text.split(TABLE_BEGIN, 1)
+    _, after = rest.split(TABLE_END, 1)
+    return f"{before}{TABLE_BEGIN}\n{table}\n{TABLE_END}{after}"
+
+
+# ---- measured durations ----------------------------------------------------------------------
+
+
+def latest_results():
+    files = sorted(f for f in glob.glob(os.path.join(HERE, "results", "*.json")) if not os.path.basename(f).startswith("cost-"))
+    if not files:
+        raise SystemExit("cost: no bench/results/*.json: run scripts/bench-functions.sh first")
+    return files[-1]
+
+
+def durations_from(results):
+    """Warm median of each function's real-work event (ms) and the memory size they ran with."""
+    durations = {f["function"]: f["warmMedianUs"] / 1000 for f in results["functions"]}
+    return durations, results["memoryMb"]
+
+
+# ---- local runs ------------------------------------------------------------------------------
+
+
+def scenario_files():
+    return sorted(
+        p for p in glob.glob(os.path.join(ORDERS, "*.json")) if not p.endswith(".expect.json")
+    )
+
+
+def run_histories(sfn_local, release):
+    """Every scenario through sfn-local + cargo lambda watch + moto (as scripts/scenarios.sh)."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import tempfile
+
+    import replay_events
+    from replay_events import LocalServices, require_tools
+
+    if release:
+        # The functions as fn-bench measured them (release profile; with the same target folder
+        # the binaries scripts/bench-functions.sh built are reused).
+        plain_start = replay_events.start
+
+        def start_release(cmd, env, log_path):
+            if cmd[:3] == ["cargo", "lambda", "watch"]:
+                cmd = cmd[:3] + ["--release"] + cmd[3:]
+            return plain_start(cmd, env, log_path)
+
+        replay_events.start = start_release
+
+    require_tools()
+    histories = {}
+    logs = tempfile.mkdtemp(prefix="cost-")
+    with LocalServices(logs, f"cost{os.getpid()}") as services:
+        for path in scenario_files():
+            name = os.path.basename(path)[: -len(".json")]
+            with open(path, encoding="utf-8") as f:
+                order = json.load(f)
+            cmd = [sfn_local, "execute", "--template", os.path.join(ROOT, "template.yaml"), "--input", path,
+                   "--lambda-endpoint", f"http://127.0.0.1:{services.watch_port}", "--history"]
+            if isinstance(order, dict) and isinstance(order.get("orderId"), str):
+                cmd += ["--name", order["orderId"]]
+            run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+            if run.returncode != 0:
+                raise SystemExit(f"cost: {name}: sfn-local failed: {run.stderr.strip()}")
+            lines = [line for line in run.stdout.splitlines() if line.strip()]
+            histories[name] = json.loads(lines[-2])
+            print(f"cost: {name}: {len(histories[name])} history events", file=sys.stderr)
+    return histories
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--results", help="fn-bench JSON (default: the newest bench/results/*.json)")
+    parser.add_argument("--histories", help="folder of saved histories (<scenario>.json) instead of running")
+    parser.add_argument("--save-histories", help="folder to save the runs' histories in")
+    parser.add_argument("--sfn-local", default=os.environ.get("SFN_LOCAL", os.path.join(ROOT, "target", "release", "sfn-local")))
+    parser.add_argument("--debug-functions", action="store_true",
+                        help="let cargo lambda watch build the functions unoptimised (faster first build)")
+    parser.add_argument("--json", help="where to write the rows (default bench/results/cost-<date>.json)")
+    parser.add_argument("--write", metavar="DOC", help="replace the cost table in DOC")
+    parser.add_argument("--check", metavar="DOC", help="fail when DOC's counts differ from the runs'")
+    args = parser.parse_args()
+
+    results_path = args.results or latest_results()
+    with open(results_path, encoding="utf-8") as f:
+        durations, memory_mb = durations_from(json.load(f))
+
+    if args.histories:
+        histories = {}
+        for path in sorted(glob.glob(os.path.join(args.histories, "*.json"))):
+            with open(path, encoding="utf-8") as f:
+                histories[os.path.basename(path)[: -len(".json")]] = json.load(f)
+    else:
+        histories = run_histories(args.sfn_local, release=not args.debug_functions)
+    if args.save_histories:
+        os.makedirs(args.save_histories, exist_ok=True)
+        for name, history in histories.items():
+            with open(os.path.join(args.save_histories, f"{name}.json"), "w", encoding="utf-8") as f:
+                json.dump(history, f, indent=1)
+
+    rows = {name: scenario_cost(history, durations, memory_mb) for name, history in histories.items()}
+    table = render_table(rows)
+    print(table)
+
+    out = args.json or os.path.join(HERE, "results", f"cost-{datetime.utcnow():%Y-%m-%d}.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"prices": PRICES, "memoryMb": memory_mb, "durationsFrom": os.path.relpath(results_path, ROOT),
+                   "durationsMs": durations, "scenarios": rows}, f, indent=2)
+        f.write("\n")
+    print(f"cost: written to {os.path.relpath(out, ROOT)}", file=sys.stderr)
+
+    if args.write:
+        with open(args.write, encoding="utf-8") as f:
+            text = f.read()
+        with open(args.write, "w", encoding="utf-8") as f:
+            f.write(replace_table(text, table))
+        print(f"cost: table replaced in {args.write}", file=sys.stderr)
+    if args.check:
+        with open(args.check, encoding="utf-8") as f:
+            problems = compare(counts_in_doc(f.read()), rows)
+        for problem in problems:
+            print(f"cost: MISMATCH {problem}", file=sys.stderr)
+        if problems:
+            return 1
+        print(f"cost: {args.check} matches the local runs of {len(rows)} scenarios", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
