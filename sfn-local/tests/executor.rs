@@ -46,6 +46,76 @@ async fn map_results_keep_item_order_whatever_finishes_first() {
     assert_eq!(outcome.output, Some(json!(["a", "b", "c"])));
 }
 
+/// (event kind, iteration index) of the Map iteration events, in history order.
+fn iteration_events(outcome: &sfn_local::Outcome) -> Vec<(String, u64)> {
+    outcome
+        .history
+        .iter()
+        .filter(|e| e.kind.starts_with("MapIteration"))
+        .map(|e| {
+            let index = e
+                .to_json()
+                .as_object()
+                .and_then(|o| o.values().find_map(|d| d.get("index")?.as_u64()))
+                .unwrap_or(u64::MAX);
+            (e.kind.clone(), index)
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unbounded_map_starts_every_iteration_in_item_order_and_they_wait_together() {
+    let def = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "End": true,
+        "ItemProcessor": {"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "P"},
+            "P": {"Type": "Pass", "InputPath": "$.id", "End": true}
+        }}
+    }}});
+    let input = json!({"items": [{"id": "a", "wait": 30}, {"id": "b", "wait": 1}, {"id": "c", "wait": 10}]});
+    let before = tokio::time::Instant::now();
+    let outcome = run(&engine(InProcessLambdas::new()), &def, input).await;
+    assert_eq!(outcome.output, Some(json!(["a", "b", "c"])));
+    // All three waited at once: the run took the longest wait, not their sum.
+    assert_eq!(before.elapsed().as_secs(), 30);
+    let started = |i| ("MapIterationStarted".to_owned(), i);
+    let succeeded = |i| ("MapIterationSucceeded".to_owned(), i);
+    assert_eq!(
+        iteration_events(&outcome),
+        [
+            started(0),
+            started(1),
+            started(2),
+            succeeded(1),
+            succeeded(2),
+            succeeded(0)
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn iterations_that_never_wait_run_one_after_another_in_item_order() {
+    let def = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}
+    }}});
+    let outcome = run(&engine(InProcessLambdas::new()), &def, json!([10, 11, 12])).await;
+    assert_eq!(outcome.output, Some(json!([10, 11, 12])));
+    let kinds: Vec<&str> = outcome.history.iter().map(|e| e.kind.as_str()).collect();
+    let one = [
+        "MapIterationStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "MapIterationSucceeded",
+    ];
+    let expected: Vec<&str> = ["ExecutionStarted", "MapStateEntered", "MapStateStarted"]
+        .into_iter()
+        .chain(one.into_iter().cycle().take(12))
+        .chain(["MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"])
+        .collect();
+    assert_eq!(kinds, expected);
+}
+
 #[tokio::test(start_paused = true)]
 async fn parallel_outputs_are_in_branch_order_and_a_failure_fails_the_state() {
     let ok = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [

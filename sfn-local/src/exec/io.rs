@@ -64,6 +64,13 @@ impl StateCtx<'_> {
     pub fn finish(&self, raw: &Value, result: Value, context: &Value) -> Result<Done, StatesError> {
         let state = self.state;
         if self.is_jsonata() {
+            if state.output.is_none() && state.assign.is_none() {
+                // Nothing reads `$states`: the result is the output.
+                return Ok(Done {
+                    output: result,
+                    assigned: None,
+                });
+            }
             let parts = StatesParts {
                 input: Some(raw),
                 result: Some(&result),
@@ -76,7 +83,12 @@ impl StateCtx<'_> {
         }
         let selected = self.result_selector(result, context)?;
         let assigned = self.assign(state.assign.as_ref(), &selected, context, None)?;
-        let combined = self.result_path(raw.clone(), selected)?;
+        // The raw input is copied only when ResultPath keeps some of it.
+        let combined = match &state.result_path {
+            Nullable::Absent => selected,
+            Nullable::Set(p) if p == "$" => selected,
+            _ => self.result_path(raw.clone(), selected)?,
+        };
         let output = self.output_path(combined, context)?;
         Ok(Done { output, assigned })
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::context::{Frame, StateCtx};
 use super::size::exceeds;
@@ -107,6 +107,15 @@ fn state_uses_jsonata(s: &State) -> bool {
         || s.processor().is_some_and(uses_jsonata)
 }
 
+/// Whether any state, in branches and item processors too, has the property.
+fn any_state(machine: &StateMachine, property: &dyn Fn(&State) -> bool) -> bool {
+    machine.states.iter().any(|(_, s)| {
+        property(s)
+            || s.branches.iter().flatten().any(|b| any_state(b, property))
+            || s.processor().is_some_and(|p| any_state(p, property))
+    })
+}
+
 pub(crate) async fn execute(
     engine: Engine,
     machine: Arc<StateMachine>,
@@ -114,19 +123,30 @@ pub(crate) async fn execute(
     options: ExecutionOptions,
 ) -> Outcome {
     let start_wall = Utc::now();
-    let arn_prefix = format!("arn:aws:states:{}:{}", options.region, options.account);
-    let execution_context = json!({
-        "Id": format!("{arn_prefix}:execution:{}:{}", options.state_machine_name, options.execution_name),
-        "Input": input,
-        "Name": options.execution_name,
-        "RoleArn": options.role_arn,
-        "StartTime": format_time(start_wall),
-        "RedriveCount": 0,
-    });
-    let state_machine_context = json!({
-        "Id": format!("{arn_prefix}:stateMachine:{}", options.state_machine_name),
-        "Name": options.state_machine_name,
-    });
+    let (execution_context, state_machine_context) = if any_state(&machine, &|s| s.uses_context) {
+        let arn_prefix = format!("arn:aws:states:{}:{}", options.region, options.account);
+        let mut execution = Map::new();
+        let id = format!(
+            "{arn_prefix}:execution:{}:{}",
+            options.state_machine_name, options.execution_name
+        );
+        execution.insert("Id".into(), Value::String(id));
+        // A copy of the whole input, made only for a machine that can read `$$.Execution`.
+        if any_state(&machine, &|s| s.uses_execution_context) {
+            execution.insert("Input".into(), input.clone());
+        }
+        execution.insert("Name".into(), json!(options.execution_name));
+        execution.insert("RoleArn".into(), json!(options.role_arn));
+        execution.insert("StartTime".into(), json!(format_time(start_wall)));
+        execution.insert("RedriveCount".into(), json!(0));
+        let state_machine = json!({
+            "Id": format!("{arn_prefix}:stateMachine:{}", options.state_machine_name),
+            "Name": options.state_machine_name,
+        });
+        (Value::Object(execution), state_machine)
+    } else {
+        (Value::Null, Value::Null)
+    };
     let limits = engine.limits;
     let run = Run {
         history: Mutex::new(

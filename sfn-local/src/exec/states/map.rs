@@ -1,7 +1,12 @@
 //! Map: run the item processor for each item of the input (INLINE and DISTRIBUTED alike, items
 //! from the input), at most MaxConcurrency at a time, results in item order.
 
-use futures::StreamExt;
+use std::borrow::Cow;
+use std::sync::{Mutex, PoisonError};
+use std::task::Poll;
+
+use futures::stream::FuturesUnordered;
+use futures::{Stream, StreamExt};
 use serde_json::{Value, json};
 
 use super::Done;
@@ -15,17 +20,18 @@ use crate::expr::path;
 use crate::model::ProcessorMode;
 
 /// JSONata items: `Items` (an array, or an expression giving one), else the state input.
-fn jsonata_items(
+fn jsonata_items<'v>(
     ctx: &StateCtx<'_>,
-    input: &Value,
+    input: &'v Value,
     states: &Value,
-) -> Result<Vec<Value>, StatesError> {
+) -> Result<Cow<'v, [Value]>, StatesError> {
     let found = match &ctx.state.items {
-        Some(items) => ctx.jsonata_typed(items, "Items", "array", states)?,
-        None => input.clone(),
+        Some(items) => Cow::Owned(ctx.jsonata_typed(items, "Items", "array", states)?),
+        None => Cow::Borrowed(input),
     };
     match found {
-        Value::Array(items) => Ok(items),
+        Cow::Borrowed(Value::Array(items)) => Ok(Cow::Borrowed(items)),
+        Cow::Owned(Value::Array(items)) => Ok(Cow::Owned(items)),
         other => Err(ctx.located(StatesError::new(
             names::QUERY_EVALUATION_ERROR,
             format!("Map state input must be an array but was: {other}"),
@@ -33,19 +39,53 @@ fn jsonata_items(
     }
 }
 
-fn items(ctx: &StateCtx<'_>, input: &Value, context: &Value) -> Result<Vec<Value>, StatesError> {
+/// The items ItemsPath selects, borrowed where the path is a plain lookup: an item is copied
+/// only when its iteration starts.
+fn items<'v>(
+    ctx: &'v StateCtx<'_>,
+    input: &'v Value,
+    context: &'v Value,
+) -> Result<Cow<'v, [Value]>, StatesError> {
     let items_path = ctx.state.items_path.as_deref().unwrap_or("$");
-    let found = if items_path == "$" {
-        input.clone()
-    } else {
-        path::query(items_path, &ctx.scope(input, context)).map_err(|e| ctx.located(e))?
+    let scope = ctx.scope(input, context);
+    let found = match path::lookup(items_path, &scope) {
+        Some(Some(found)) => Cow::Borrowed(found),
+        _ => Cow::Owned(path::query(items_path, &scope).map_err(|e| ctx.located(e))?),
     };
     match found {
-        Value::Array(items) => Ok(items),
+        Cow::Borrowed(Value::Array(items)) => Ok(Cow::Borrowed(items)),
+        Cow::Owned(Value::Array(items)) => Ok(Cow::Owned(items)),
         other => Err(ctx.located(StatesError::runtime(format!(
             "Map state input must be an array, but got: {other} (ItemsPath '{items_path}')"
         )))),
     }
+}
+
+/// Runs `start(0)`, `start(1)`, ... `start(total - 1)` concurrently, all admitted at once, and
+/// yields their outputs as they complete. Polling order is `buffer_unordered(total)`'s (every
+/// future's first poll in index order, then wake-ups), but a future is created only at its
+/// first poll and kept only while it is pending, so memory follows the iterations in flight,
+/// not the number of items.
+fn all_at_once<T, Fut>(
+    total: usize,
+    mut start: impl FnMut(usize) -> Fut,
+) -> impl Stream<Item = T> + Unpin
+where
+    Fut: Future<Output = T>,
+{
+    let mut next = 0usize;
+    let mut pending = FuturesUnordered::new();
+    futures::stream::poll_fn(move |cx| {
+        while next < total {
+            let mut iteration = Box::pin(start(next));
+            next += 1;
+            match iteration.as_mut().poll(cx) {
+                Poll::Ready(out) => return Poll::Ready(Some(out)),
+                Poll::Pending => pending.push(iteration),
+            }
+        }
+        pending.poll_next_unpin(cx)
+    })
 }
 
 pub(super) async fn map(
@@ -86,15 +126,16 @@ pub(super) async fn map(
         }
     };
     let effective = if jsonata {
-        raw.clone()
+        Cow::Borrowed(raw)
     } else {
-        ctx.input_path(raw, &context)?.into_owned()
+        ctx.input_path(raw, &context)?
     };
-    let limit = max_concurrency(ctx, &effective, &context, &resolve)?;
+    let effective = effective.as_ref();
+    let limit = max_concurrency(ctx, effective, &context, &resolve)?;
     let items = if jsonata {
-        jsonata_items(ctx, &effective, &states)?
+        jsonata_items(ctx, effective, &states)?
     } else {
-        items(ctx, &effective, &context)?
+        items(ctx, effective, &context)?
     };
     let started = run.event("MapStateStarted", thread, || {
         Some((
@@ -102,63 +143,88 @@ pub(super) async fn map(
             json!({"length": items.len()}),
         ))
     })?;
-    let tolerance = tolerance(ctx, &effective, &context, &resolve)?;
+    let tolerance = tolerance(ctx, effective, &context, &resolve)?;
     let items = match &state.item_batcher {
-        Some(batcher) => batches(ctx, batcher, items, &effective, &context)?,
+        Some(batcher) => Cow::Owned(batches(
+            ctx,
+            batcher,
+            items.into_owned(),
+            effective,
+            &context,
+        )?),
         None => items,
     };
     let selector = state.item_selector.as_ref().or(state.parameters.as_ref());
+    // JSONata ItemSelector: one `$states` (holding the whole input) for every item, its
+    // `context` replaced per item, rather than a copy of the input per item.
+    let item_states = (jsonata && selector.is_some()).then(|| {
+        let parts = StatesParts {
+            input: Some(effective),
+            ..StatesParts::default()
+        };
+        Mutex::new(ctx.states(parts, Value::Null))
+    });
+    let item_states = item_states.as_ref();
+    let items = items.as_ref();
     let total = items.len();
     let limit = if limit == 0 { total.max(1) } else { limit };
-    let effective = &effective;
-    let mut iterations = futures::stream::iter(items.into_iter().enumerate())
-        .map(|(index, item)| async move {
-            let input = match selector {
-                Some(tmpl) => {
-                    let extras = Extras {
-                        retry_count,
-                        task_token: None,
-                        map_item: Some((index, &item)),
-                    };
-                    let context = ctx.context(extras);
-                    if jsonata {
-                        let parts = StatesParts {
-                            input: Some(effective),
-                            ..StatesParts::default()
-                        };
-                        ctx.jsonata(tmpl, "ItemSelector", &ctx.states(parts, context))?
-                    } else {
-                        ctx.template(tmpl, effective, &context)?
+    let start = |index: usize| async move {
+        let item = items.get(index).unwrap_or(&Value::Null);
+        let input = match selector {
+            Some(tmpl) => {
+                let extras = Extras {
+                    retry_count,
+                    task_token: None,
+                    map_item: Some((index, item)),
+                };
+                let context = ctx.context(extras);
+                match item_states {
+                    Some(states) => {
+                        let mut states = states.lock().unwrap_or_else(PoisonError::into_inner);
+                        if let Value::Object(parts) = &mut *states {
+                            parts.insert("context".into(), context);
+                        }
+                        ctx.jsonata(tmpl, "ItemSelector", &states)?
                     }
+                    None => ctx.template(tmpl, effective, &context)?,
                 }
-                None => item,
-            };
-            let mut iteration = Thread { prev: started };
-            let details = || {
-                Some((
-                    "mapIterationStartedEventDetails",
-                    json!({"name": ctx.name, "index": index}),
-                ))
-            };
-            run.event("MapIterationStarted", &mut iteration, details)?;
-            let mut frame = ctx.inner_frame();
-            frame.language = processor.query_language.unwrap_or(frame.language);
-            if distributed {
-                // Child workflows of a distributed Map do not see the parent's variables.
-                frame.variables = Default::default();
             }
-            let result = run_machine(run, processor, input, frame, &mut iteration).await;
-            let (kind, key) = if result.is_ok() {
-                ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
-            } else {
-                ("MapIterationFailed", "mapIterationFailedEventDetails")
-            };
-            run.event(kind, &mut iteration, || {
-                Some((key, json!({"name": ctx.name, "index": index})))
-            })?;
-            Ok::<_, StatesError>((index, result))
-        })
-        .buffer_unordered(limit);
+            None => item.clone(),
+        };
+        let mut iteration = Thread { prev: started };
+        let details = || {
+            Some((
+                "mapIterationStartedEventDetails",
+                json!({"name": ctx.name, "index": index}),
+            ))
+        };
+        run.event("MapIterationStarted", &mut iteration, details)?;
+        let mut frame = ctx.inner_frame();
+        frame.language = processor.query_language.unwrap_or(frame.language);
+        if distributed {
+            // Child workflows of a distributed Map do not see the parent's variables.
+            frame.variables = Default::default();
+        }
+        let result = run_machine(run, processor, input, frame, &mut iteration).await;
+        let (kind, key) = if result.is_ok() {
+            ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
+        } else {
+            ("MapIterationFailed", "mapIterationFailedEventDetails")
+        };
+        run.event(kind, &mut iteration, || {
+            Some((key, json!({"name": ctx.name, "index": index})))
+        })?;
+        Ok::<_, StatesError>((index, result))
+    };
+    let mut iterations: Box<dyn Stream<Item = _> + Unpin + Send> = if limit >= total {
+        Box::new(all_at_once(total, start))
+    } else {
+        Box::new(
+            futures::stream::iter(0..total)
+                .map(start)
+                .buffer_unordered(limit),
+        )
+    };
     let mut results = vec![Value::Null; total];
     let mut failed = 0usize;
     while let Some(done) = iterations.next().await {

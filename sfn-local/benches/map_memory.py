@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Peak memory and wall time of the sfn-local process running a Map over N items.
+
+Usage: python3 sfn-local/benches/map_memory.py [--items 100000] [--binary PATH] [--runs 3]
+
+The case is bench/peers' `map_1000_pass` shape scaled up: items {"sku": "sku-i", "qty": i}, one
+Pass with Parameters per item. Payload and history limits are lifted (100,000 items are far past
+AWS's 256 KiB and 25,000 events). Peak RSS comes from /usr/bin/time -v (the process's max RSS).
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def case(items):
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "Parameters": {"sku.$": "$.sku", "packed": True}, "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    data = {"items": [{"sku": f"sku-{i}", "qty": i} for i in range(items)]}
+    return definition, data
+
+
+def measure(binary, definition_file, input_file):
+    cmd = ["/usr/bin/time", "-v", binary, "execute", definition_file, "--input", input_file,
+           "--payload-limit", str(2**62), "--history-limit", str(2**62)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    last = done.stdout.strip().splitlines()[-1]
+    status = json.loads(last)["status"]
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", done.stderr).group(1)
+    minutes, seconds = wall.rsplit(":", 1)
+    return status, rss_kb, int(minutes.split(":")[-1]) * 60 + float(seconds)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    parser.add_argument("--binary", default=os.path.join(target, "release", "sfn-local"))
+    args = parser.parse_args()
+    definition, data = case(args.items)
+    with tempfile.TemporaryDirectory() as tmp:
+        definition_file = os.path.join(tmp, "map.json")
+        input_file = os.path.join(tmp, "input.json")
+        with open(definition_file, "w") as f:
+            json.dump(definition, f, separators=(",", ":"))
+        with open(input_file, "w") as f:
+            json.dump(data, f, separators=(",", ":"))
+        input_bytes = os.path.getsize(input_file)
+        runs = [measure(args.binary, definition_file, input_file) for _ in range(args.runs)]
+    statuses = {r[0] for r in runs}
+    rss = sorted(r[1] for r in runs)[len(runs) // 2]
+    wall = sorted(r[2] for r in runs)[len(runs) // 2]
+    print(json.dumps({
+        "items": args.items,
+        "input_bytes": input_bytes,
+        "status": sorted(statuses),
+        "median_peak_rss_kb": rss,
+        "rss_over_input": round(rss * 1024 / input_bytes, 1),
+        "median_wall_s": wall,
+    }))
+    return 0 if statuses == {"SUCCEEDED"} else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
