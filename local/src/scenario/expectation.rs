@@ -30,7 +30,8 @@ pub struct Expectation {
     pub awaits: Option<String>,
     #[serde(default)]
     pub then: Option<Then>,
-    /// The order record (`OrdersTable`) after the run, as a pattern (see `matcher`).
+    /// The order record (`OrdersTable`) after the run, as a pattern (see `matcher`); the
+    /// string `"<input>"` stands for the scenario's order (what validate-order stores).
     #[serde(default)]
     pub order: Option<Value>,
     /// Change of each SKU's counters from `events/inventory-seed.json`; SKUs not named keep
@@ -125,9 +126,11 @@ pub struct Observed {
     pub status_event: Option<Value>,
 }
 
-/// Every way `observed` differs from `expected`; `seed` is the inventory the run started from.
+/// Every way `observed` differs from `expected`; `input` is the order the run was given and
+/// `seed` the inventory it started from.
 pub fn check(
     expected: &Expectation,
+    input: &Value,
     seed: &BTreeMap<String, Stock>,
     observed: &Observed,
 ) -> Vec<Mismatch> {
@@ -158,7 +161,8 @@ pub fn check(
         }
     }
     if let Some(order) = &expected.order {
-        found.extend(compare("order", order, observed.order.as_ref()));
+        let order = with_input(order, input);
+        found.extend(compare("order", &order, observed.order.as_ref()));
     }
     if let Some(changes) = &expected.inventory {
         found.extend(check_inventory(changes, seed, &observed.inventory));
@@ -175,6 +179,21 @@ pub fn check(
         ));
     }
     found
+}
+
+/// The pattern with every `"<input>"` replaced by the order itself.
+fn with_input(pattern: &Value, input: &Value) -> Value {
+    match pattern {
+        Value::String(s) if s == "<input>" => input.clone(),
+        Value::Array(items) => Value::Array(items.iter().map(|v| with_input(v, input)).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), with_input(v, input)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 fn check_states(expected: &Expectation, observed: &Observed) -> Vec<Mismatch> {
@@ -334,7 +353,7 @@ mod tests {
     }
 
     fn messages(expected: Value, observed: &Observed) -> Vec<String> {
-        check(&expectation(expected), &seed(), observed)
+        check(&expectation(expected), &json!({}), &seed(), observed)
             .iter()
             .map(ToString::to_string)
             .collect()
@@ -432,6 +451,19 @@ mod tests {
                 "inventory.SKU-A.reserved: expected 3, got 2",
             ]
         );
+    }
+
+    #[test]
+    fn input_stands_for_the_order_given() {
+        let input = json!({"orderId": "ord-1", "items": [{"sku": "SKU-A"}]});
+        let expected = expectation(json!({"status": "SUCCEEDED", "order": {"order": "<input>"}}));
+        let mut run = completed();
+        run.order = Some(json!({"order": input.clone()}));
+        assert!(check(&expected, &input, &seed(), &run).is_empty());
+        run.order = Some(json!({"order": {"orderId": "ord-1", "items": []}}));
+        let found = check(&expected, &input, &seed(), &run);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, "order.order.items");
     }
 
     #[test]

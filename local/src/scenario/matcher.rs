@@ -4,8 +4,9 @@
 //! Patterns are strings in angle brackets: `<absent>` (the field must not exist), `<present>`
 //! (it must exist, any value), `<any>` (anything, or nothing: the run does not decide it),
 //! `<timestamp>` (an RFC 3339 date-time) and `<regex R>` (a string that R matches; anchor R
-//! yourself). Objects match when every expected key matches (keys not named are not checked);
-//! arrays match element by element and must have the same length; numbers compare by value.
+//! yourself). Objects match when every expected key matches (keys not named are not checked),
+//! except `{}`, which expects an empty object; arrays match element by element and must have
+//! the same length; numbers compare by value.
 
 use regex::Regex;
 use serde_json::Value;
@@ -89,6 +90,12 @@ fn compare_into(path: &str, expected: &Value, actual: Option<&Value>, found: &mu
     };
     match (expected, actual) {
         (Value::Object(want), Value::Object(got)) => {
+            if want.is_empty() && !got.is_empty() {
+                found.push(Mismatch::new(
+                    path,
+                    format!("expected {{}}, got {}", describe(actual)),
+                ));
+            }
             for (key, value) in want {
                 compare_into(&join(path, key), value, got.get(key), found);
             }
@@ -268,6 +275,15 @@ mod tests {
         let found = messages(json!({"id": "<regex ([>"}), json!({"id": "x"}));
         assert_eq!(found.len(), 1);
         assert!(found[0].contains("invalid pattern"), "{found:?}");
+    }
+
+    #[test]
+    fn an_empty_object_expects_an_empty_object() {
+        assert!(messages(json!({"r": {}}), json!({"r": {}})).is_empty());
+        assert_eq!(
+            messages(json!({"r": {}}), json!({"r": {"SKU-A": 1}})),
+            ["order.r: expected {}, got {\"SKU-A\":1}"]
+        );
     }
 
     #[test]
