@@ -98,12 +98,13 @@ pub fn run(args: ServeArgs) -> Result<(), ServeError> {
         .enable_all()
         .start_paused(!args.real_time)
         .build()?;
-    let address = format!("{}:{}", args.host, args.port);
+    let (host, port) = (args.host, args.port);
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&address)
+        // (host, port) rather than "host:port", so an IPv6 host like ::1 works.
+        let listener = tokio::net::TcpListener::bind((host.as_str(), port))
             .await
             .map_err(|source| ServeError::Bind {
-                address: address.clone(),
+                address: format!("{host} port {port}"),
                 source,
             })?;
         let bound = listener.local_addr()?;
