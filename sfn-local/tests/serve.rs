@@ -57,6 +57,8 @@ async fn an_execution_runs_to_success_with_its_history() {
     );
     let ids: Vec<i64> = history.events.iter().map(|e| e.id).collect();
     assert_eq!(ids, (1..=9).collect::<Vec<i64>>());
+    let previous: Vec<i64> = history.events.iter().map(|e| e.previous_event_id).collect();
+    assert_eq!(previous, (0..=8).collect::<Vec<i64>>());
     let entered = history
         .events
         .get(1)
@@ -99,6 +101,59 @@ async fn an_execution_runs_to_success_with_its_history() {
     let ids: Vec<i64> = rest.events.iter().map(|e| e.id).collect();
     assert_eq!(ids, (1..=7).rev().collect::<Vec<i64>>());
     assert_eq!(rest.next_token, None);
+
+    let running = client
+        .describe_state_machine_for_execution()
+        .execution_arn(&execution)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("describe for execution: {e:?}"));
+    assert_eq!(running.state_machine_arn, machine);
+    assert_eq!(
+        serde_json::from_str::<Value>(&running.definition).ok(),
+        Some(doubling())
+    );
+}
+
+#[tokio::test]
+async fn definitions_are_validated_without_creating_them() {
+    let (lambdas, _) = lambdas();
+    let server = start(lambdas);
+    let client = server.client().await;
+    let broken = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}});
+    let report = client
+        .validate_state_machine_definition()
+        .definition(broken.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("validate: {e:?}"));
+    assert_eq!(report.result.as_str(), "FAIL");
+    let locations: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.clone(), d.location.clone()))
+        .collect();
+    assert_eq!(
+        locations,
+        [(
+            "SCHEMA_VALIDATION_FAILED".to_owned(),
+            Some("/States/A/Next".to_owned())
+        )]
+    );
+    let fine = client
+        .validate_state_machine_definition()
+        .definition(doubling().to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("validate: {e:?}"));
+    assert_eq!(fine.result.as_str(), "OK");
+    assert!(fine.diagnostics.is_empty());
+    let listed = client
+        .list_state_machines()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("list: {e:?}"));
+    assert!(listed.state_machines.is_empty(), "nothing was created");
 }
 
 #[tokio::test]

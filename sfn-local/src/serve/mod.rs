@@ -99,7 +99,7 @@ impl Service {
         let mut registry = self.registry();
         if let Some(existing) = registry.machines.get(&new.name) {
             // AWS: idempotent on name, definition and type; the role is ignored.
-            if existing.definition == new.definition && existing.kind == new.kind {
+            if *existing.definition == *new.definition && existing.kind == new.kind {
                 return Ok(existing.clone());
             }
             return Err(ApiError::StateMachineAlreadyExists(format!(
@@ -109,7 +109,7 @@ impl Service {
         let machine = Machine {
             name: new.name.clone(),
             arn,
-            definition: new.definition,
+            definition: new.definition.into(),
             machine: new.machine,
             role_arn: new.role_arn,
             kind: new.kind,
@@ -162,7 +162,7 @@ impl Service {
         let execution = Arc::new(Execution::new(
             arn.clone(),
             name.clone(),
-            machine.arn.clone(),
+            machine.clone(),
             input_text,
         ));
         registry.executions.insert(arn.clone(), execution.clone());

@@ -108,7 +108,8 @@ impl MachineType {
 pub struct Machine {
     pub name: String,
     pub arn: String,
-    pub definition: String,
+    /// Shared with each execution's record (DescribeStateMachineForExecution).
+    pub definition: Arc<str>,
     pub machine: Arc<StateMachine>,
     pub role_arn: String,
     pub kind: MachineType,
@@ -147,7 +148,8 @@ pub struct Progress {
 pub struct Execution {
     pub arn: String,
     pub name: String,
-    pub machine_arn: String,
+    /// The state machine as it was when the execution started.
+    pub machine: Machine,
     /// The input as the caller wrote it (DescribeExecution returns it verbatim).
     pub input_text: String,
     pub start_date: f64,
@@ -156,12 +158,12 @@ pub struct Execution {
 }
 
 impl Execution {
-    pub fn new(arn: String, name: String, machine_arn: String, input_text: String) -> Self {
+    pub fn new(arn: String, name: String, machine: Machine, input_text: String) -> Self {
         let (ended, _) = watch::channel(None);
         Self {
             arn,
             name,
-            machine_arn,
+            machine,
             input_text,
             start_date: epoch(Utc::now()),
             progress: Mutex::new(Progress {
@@ -341,7 +343,19 @@ mod tests {
 
     #[test]
     fn a_stopped_execution_ignores_later_events_and_outcomes() {
-        let exec = Execution::new("a".into(), "e".into(), "m".into(), "{}".into());
+        let definition = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#;
+        let machine = Machine {
+            name: "m".into(),
+            arn: state_machine_arn("m"),
+            definition: definition.into(),
+            machine: Arc::new(
+                crate::model::parse_definition(definition).unwrap_or_else(|e| panic!("{e}")),
+            ),
+            role_arn: String::new(),
+            kind: MachineType::Standard,
+            creation_date: 0.0,
+        };
+        let exec = Execution::new("a".into(), "e".into(), machine, "{}".into());
         let event = Event {
             id: 1,
             previous_event_id: 0,

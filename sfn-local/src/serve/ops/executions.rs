@@ -45,7 +45,7 @@ pub fn describe(service: &Service, request: DescribeRequest) -> Reply {
     };
     Ok(object([
         ("executionArn", Some(json!(execution.arn))),
-        ("stateMachineArn", Some(json!(execution.machine_arn))),
+        ("stateMachineArn", Some(json!(execution.machine.arn))),
         ("name", Some(json!(execution.name))),
         ("status", Some(json!(progress.phase.as_str()))),
         ("startDate", Some(json!(execution.start_date))),
@@ -83,7 +83,7 @@ fn list_item(execution: &Execution) -> (String, Value) {
     let status = progress.phase.as_str();
     let mut item = json!({
         "executionArn": execution.arn,
-        "stateMachineArn": execution.machine_arn,
+        "stateMachineArn": execution.machine.arn,
         "name": execution.name,
         "status": status,
         "startDate": execution.start_date,
@@ -114,7 +114,7 @@ pub fn list(service: &Service, request: ListRequest) -> Reply {
             .iter()
             .rev()
             .filter_map(|e| registry.executions.get(e))
-            .filter(|e| e.machine_arn == arn)
+            .filter(|e| e.machine.arn == arn)
             .cloned()
             .collect()
     };

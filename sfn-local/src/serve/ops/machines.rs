@@ -67,7 +67,7 @@ pub fn describe(service: &Service, request: ArnRequest) -> Reply {
         ("stateMachineArn", Some(json!(machine.arn))),
         ("name", Some(json!(machine.name))),
         ("status", Some(json!("ACTIVE"))),
-        ("definition", Some(json!(machine.definition))),
+        ("definition", Some(json!(&*machine.definition))),
         ("roleArn", Some(json!(machine.role_arn))),
         ("type", Some(json!(machine.kind.as_str()))),
         ("creationDate", Some(json!(machine.creation_date))),

@@ -1,5 +1,6 @@
 //! One function per API operation; shared request reading and pagination.
 
+mod definitions;
 mod executions;
 mod history;
 mod machines;
@@ -25,6 +26,10 @@ pub fn dispatch(service: &Service, op: &str, body: Map<String, Value>) -> Reply 
         "ListExecutions" => executions::list(service, read(body)?),
         "StopExecution" => executions::stop(service, read(body)?),
         "GetExecutionHistory" => history::get(service, read(body)?),
+        "DescribeStateMachineForExecution" => {
+            definitions::describe_for_execution(service, read(body)?)
+        }
+        "ValidateStateMachineDefinition" => definitions::validate_definition(service, read(body)?),
         "SendTaskSuccess" => tasks::success(service, read(body)?),
         "SendTaskFailure" => tasks::failure(service, read(body)?),
         "SendTaskHeartbeat" => tasks::heartbeat(service, read(body)?),
