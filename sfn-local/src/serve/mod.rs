@@ -216,7 +216,8 @@ impl Service {
     }
 
     /// Hand `observer` every event of the execution: the past ones at once, then each new one
-    /// as it happens.
+    /// as it happens. It is called under the execution's lock: it must not call back into the
+    /// `Service` (send the event on a channel instead).
     pub fn observe(&self, execution_arn: &str, observer: EventObserver) {
         let Some(execution) = self.find(execution_arn) else {
             return;
