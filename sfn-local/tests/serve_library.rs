@@ -69,7 +69,7 @@ async fn the_api_answers_tokens_of_executions_run_directly_on_the_engine() {
     let (lambdas, mut tokens) = lambdas();
     let server = start(lambdas);
     let client = server.client().await;
-    let engine = server.service.engine().clone();
+    let engine = server.service().engine().clone();
     // An execution outside the registry, on this test's own runtime.
     let direct = tokio::spawn(async move {
         engine
@@ -118,4 +118,18 @@ async fn an_engine_panic_fails_the_execution_instead_of_leaving_it_running() {
     let outcome = outcome.unwrap_or_else(|| panic!("no outcome"));
     assert_eq!(outcome.error.as_deref(), Some("States.Runtime"));
     assert!(outcome.cause.unwrap_or_default().contains("panicked"));
+}
+
+#[tokio::test]
+async fn dropping_a_background_server_stops_it_even_with_a_task_waiting() {
+    let (lambdas, mut tokens) = lambdas();
+    let server = start(lambdas);
+    let client = server.client().await;
+    let machine = serve_common::create(&client, "Approval", &waiting()).await;
+    serve_common::start_execution(&client, &machine, "open", "{}").await;
+    let _token = tokens.recv().await;
+    let url = server.url();
+    drop(server);
+    let refused = reqwest::Client::new().post(url).body("{}").send().await;
+    assert!(refused.is_err(), "the port is closed");
 }

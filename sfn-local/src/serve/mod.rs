@@ -6,6 +6,7 @@
 //! current when they start (or the one given with [`Service::on_runtime`]).
 
 pub mod api;
+mod background;
 pub mod error;
 mod ops;
 pub mod registry;
@@ -23,6 +24,7 @@ use crate::history::{Event, EventObserver};
 use crate::model::StateMachine;
 use crate::template::{LOCAL_ACCOUNT, LOCAL_REGION};
 
+pub use background::{Background, spawn_server};
 pub use error::ApiError;
 use registry::{Execution, Machine, MachineType, Registry};
 

@@ -1,7 +1,6 @@
 //! A served engine on its own virtual-clock runtime, and an aws-sdk-sfn client pointed at it.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,50 +11,32 @@ use aws_sdk_sfn::error::ProvideErrorMetadata;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{Value, json};
 use sfn_local::Engine;
-use sfn_local::serve::{Service, serve};
+use sfn_local::serve::{Background, Service, spawn_server};
 use sfn_local::task::InProcessLambdas;
 use tokio::sync::mpsc;
 
-/// A server on 127.0.0.1:0, run by a thread with a paused (virtual) tokio clock, as
+/// A server on 127.0.0.1:0 with its own thread and paused (virtual) tokio clock, as
 /// `sfn-local serve` runs; task tokens hold that clock while they wait for an answer.
-pub struct Server {
-    pub service: Service,
-    pub address: SocketAddr,
-}
-
 pub fn start(lambdas: InProcessLambdas) -> Server {
     start_holding(lambdas, true)
 }
 
 /// As [`start`]; with `hold` off a waiting task times out as soon as the server is idle.
 pub fn start_holding(lambdas: InProcessLambdas, hold: bool) -> Server {
-    let (ready, started) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap_or_else(|e| panic!("runtime: {e}"));
-        let engine = Engine::new(Arc::new(lambdas)).holding_clock_for_callbacks(hold);
-        let service = Service::new(engine).on_runtime(runtime.handle().clone());
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .unwrap_or_else(|e| panic!("bind: {e}"));
-            let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-            let _ = ready.send((service.clone(), address));
-            let _ = serve(service, listener).await;
-        });
-    });
-    let (service, address) = started
-        .recv()
-        .unwrap_or_else(|e| panic!("server thread: {e}"));
-    Server { service, address }
+    let engine = Engine::new(Arc::new(lambdas)).holding_clock_for_callbacks(hold);
+    let server = spawn_server(engine, "127.0.0.1:0", true).unwrap_or_else(|e| panic!("serve: {e}"));
+    Server(server)
 }
+
+pub struct Server(pub Background);
 
 impl Server {
     pub fn url(&self) -> String {
-        format!("http://{}", self.address)
+        self.0.url()
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.0.service
     }
 
     pub async fn client(&self) -> Client {
