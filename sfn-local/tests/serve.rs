@@ -567,6 +567,11 @@ async fn raw_json_1_0_framing_errors() {
             .await
             .unwrap_or_else(|e| panic!("{target}: {e}"));
         assert_eq!(response.status().as_u16(), 400, "{target}");
+        let header = response.headers().get("x-amzn-errortype").cloned();
+        assert_eq!(
+            header.as_ref().and_then(|h| h.to_str().ok()),
+            Some(expected)
+        );
         let body: Value = response.json().await.unwrap_or_default();
         assert_eq!(body["__type"], expected, "{target} {body}");
         assert!(body["message"].is_string());

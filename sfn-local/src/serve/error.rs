@@ -91,7 +91,14 @@ impl IntoResponse for ApiError {
         let body = json!({"__type": self.code(), "message": self.to_string()});
         (
             self.status(),
-            [(axum::http::header::CONTENT_TYPE, JSON_1_0)],
+            [
+                (axum::http::header::CONTENT_TYPE, JSON_1_0),
+                // Some SDKs read the code from this header before the body.
+                (
+                    axum::http::HeaderName::from_static("x-amzn-errortype"),
+                    self.code(),
+                ),
+            ],
             body.to_string(),
         )
             .into_response()
