@@ -8,6 +8,7 @@
 pub mod api;
 mod background;
 pub mod error;
+mod execution;
 mod ops;
 pub mod registry;
 
