@@ -196,6 +196,9 @@ impl Service {
         let mut progress = execution.progress();
         if progress.phase == registry::Phase::Running {
             progress.abort = Some(task.abort_handle());
+        } else {
+            // Stopped before its task existed.
+            task.abort();
         }
         drop(progress);
         Ok(execution)
