@@ -23,7 +23,6 @@ use tokio::runtime::Handle;
 use crate::exec::{Engine, ExecutionOptions, Outcome};
 use crate::history::{Event, EventObserver};
 use crate::model::StateMachine;
-use crate::template::{LOCAL_ACCOUNT, LOCAL_REGION};
 
 pub use background::{Background, spawn_server};
 pub use error::ApiError;
@@ -177,10 +176,11 @@ impl Service {
             execution_name: name,
             state_machine_name: machine.name.clone(),
             role_arn: machine.role_arn.clone(),
-            region: LOCAL_REGION.to_owned(),
-            account: LOCAL_ACCOUNT.to_owned(),
+            // The observer keeps the events; the engine need not.
             record_history: false,
             observer: Some(EventObserver::new(move |event| sink.record(event))),
+            // The region and account (us-east-1, 123456789012) and any later field.
+            ..ExecutionOptions::default()
         };
         let engine = self.engine.clone();
         let finished = execution.clone();
