@@ -10,7 +10,7 @@ pub mod report;
 pub mod runner;
 pub mod suite;
 
-pub use expectation::{Decision, Expectation, Observed, Stock, check};
+pub use expectation::{Decision, Expectation, Observed, Stock, StockChange, check};
 pub use matcher::Mismatch;
 pub use runner::{CaseResult, Functions, Runner, RunnerError};
 pub use suite::{Case, Scenario, load_dir, load_seed};
