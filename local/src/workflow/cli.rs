@@ -206,11 +206,10 @@ pub fn print_report(
         writeln!(out, "  none")?;
     }
     for payment in &report.payments {
-        let field = |k: &str| {
-            payment
-                .get(k)
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "-".into())
+        let field = |k: &str| match payment.get(k) {
+            Some(Value::String(text)) => text.clone(),
+            Some(value) => value.to_string(),
+            None => "-".into(),
         };
         writeln!(
             out,

@@ -17,7 +17,10 @@ pub fn mermaid(machine: &StateMachine, history: &[Event]) -> String {
         .iter()
         .filter_map(|e| state_name(e, "stateEnteredEventDetails"))
         .collect();
-    let mut picture = Picture::default();
+    let mut picture = Picture {
+        entered: entered.iter().map(|name| (*name).to_owned()).collect(),
+        ..Picture::default()
+    };
     let _ = writeln!(picture.text, "flowchart TD");
     let _ = writeln!(picture.text, "    start((start))");
     let first = picture.id(&machine.start_at);
@@ -59,6 +62,8 @@ fn taken_edges(history: &[Event]) -> BTreeSet<(String, String)> {
 struct Picture {
     text: String,
     ids: HashMap<String, String>,
+    /// States the execution entered.
+    entered: BTreeSet<String>,
 }
 
 impl Picture {
@@ -126,7 +131,8 @@ impl Picture {
                 self.scope(child, &format!("{indent}    "), taken, false);
                 let _ = writeln!(self.text, "{indent}end");
                 let first = self.id(&child.start_at);
-                self.edge(&id, &first, None, false);
+                let ran = self.entered.contains(&child.start_at);
+                self.edge(&id, &first, None, ran);
             }
         }
     }
