@@ -61,6 +61,21 @@ impl Server {
     }
 }
 
+impl Server {
+    /// DescribeExecution until it is no longer RUNNING (bounded).
+    fn until_ended(&self, execution: &str) -> Value {
+        let mut described = Value::Null;
+        for _ in 0..500 {
+            described = self.call("DescribeExecution", &json!({"executionArn": execution}));
+            if described["status"] != "RUNNING" {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        described
+    }
+}
+
 #[test]
 fn serve_creates_the_template_state_machine_and_lists_it() {
     let server = serve(&["--template", "../template.yaml"]);
@@ -129,8 +144,14 @@ fn every_template_machine_is_created_and_mocks_answer_its_tasks() {
     let template = dir.join("template.yaml");
     let mocks = dir.join("MockConfigFile.json");
     let config = json!({
-        "StateMachines": {"Payments": {"TestCases": {"Paid": {"Charge": "Charged"}}}},
-        "MockedResponses": {"Charged": {"0": {"Return": {"charged": 150}}}}
+        "StateMachines": {"Payments": {"TestCases": {
+            "Paid": {"Charge": "Charged"},
+            "Refused": {"Charge": "Refused"}
+        }}},
+        "MockedResponses": {
+            "Charged": {"0": {"Return": {"charged": 150}}},
+            "Refused": {"0": {"Throw": {"Error": "CardRefused", "Cause": "no"}}}
+        }
     });
     let written = std::fs::write(&template, TEMPLATE)
         .and_then(|()| std::fs::write(&mocks, config.to_string()));
@@ -157,21 +178,25 @@ fn every_template_machine_is_created_and_mocks_answer_its_tasks() {
         .collect();
     assert_eq!(kinds, [("Payments", "EXPRESS"), ("greeter", "STANDARD")]);
 
+    // Twice: the mocks count attempts per execution, so both get attempt 0's answer.
+    for _ in 0..2 {
+        let started = server.call(
+            "StartExecution",
+            &json!({"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Payments"}),
+        );
+        let execution = started["executionArn"].as_str().unwrap_or_default();
+        let described = server.until_ended(execution);
+        assert_eq!(described["status"], "SUCCEEDED", "{described}");
+        let output: Value = serde_json::from_str(described["output"].as_str().unwrap_or_default())
+            .unwrap_or_default();
+        assert_eq!(output, json!({"charged": 150}));
+    }
+    // Step Functions Local's form: the test case after `#`.
     let started = server.call(
         "StartExecution",
-        &json!({"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Payments"}),
+        &json!({"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Payments#Refused"}),
     );
-    let execution = started["executionArn"].as_str().unwrap_or_default();
-    let mut described = Value::Null;
-    for _ in 0..500 {
-        described = server.call("DescribeExecution", &json!({"executionArn": execution}));
-        if described["status"] != "RUNNING" {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert_eq!(described["status"], "SUCCEEDED", "{described}");
-    let output: Value =
-        serde_json::from_str(described["output"].as_str().unwrap_or_default()).unwrap_or_default();
-    assert_eq!(output, json!({"charged": 150}));
+    let described = server.until_ended(started["executionArn"].as_str().unwrap_or_default());
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "CardRefused");
 }

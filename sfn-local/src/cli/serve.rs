@@ -1,5 +1,5 @@
 //! `sfn-local serve [--port 8083] [--host 127.0.0.1] [--template T] [--lambda-endpoint URL]
-//! [--real-time] [--mock-config F --test-case N]`: the Step Functions API on a local port.
+//! [--real-time] [--mock-config F [--test-case N]]`: the Step Functions API on a local port.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,9 +9,9 @@ use serde_norway::Value as Yaml;
 use crate::exec::{Engine, Limits, PAYLOAD_LIMIT_BYTES};
 use crate::model::parse_definition;
 use crate::serve::registry::MachineType;
-use crate::serve::{ApiError, NewMachine, Service};
+use crate::serve::{ApiError, Mocks, NewMachine, Service};
 use crate::task::http::DEFAULT_ENDPOINT;
-use crate::task::{HttpLambdas, LambdaInvoker, MockConfig, MockError, MockedLambdas};
+use crate::task::{HttpLambdas, LambdaInvoker, MockConfig, MockError};
 use crate::template::{ResolvedStateMachine, TemplateError};
 use crate::validate::validate;
 
@@ -33,10 +33,11 @@ pub struct ServeArgs {
     /// Sleep for real in Wait states, back-off and timeouts (default: virtual time).
     #[arg(long)]
     real_time: bool,
-    /// A Step Functions Local mock configuration, applied to every execution.
-    #[arg(long, requires_all = ["test_case", "template"])]
+    /// A Step Functions Local mock configuration: StartExecution with
+    /// `stateMachineArn` `...:stateMachine:NAME#TestCase` runs that test case.
+    #[arg(long)]
     mock_config: Option<PathBuf>,
-    /// The test case of --mock-config (looked up under the template's state machine names).
+    /// The test case for executions whose ARN names none (machines that have it).
     #[arg(long, requires = "mock_config")]
     test_case: Option<String>,
     /// Largest state input/output in bytes (AWS: 256 KiB).
@@ -79,17 +80,27 @@ pub fn run(args: ServeArgs) -> Result<(), ServeError> {
         None => Vec::new(),
     };
     let lambdas: Arc<dyn LambdaInvoker> = Arc::new(HttpLambdas::new(args.lambda_endpoint));
-    let invoker = match (&args.mock_config, &args.test_case) {
-        (Some(file), Some(case)) => mocked(lambdas, file, case, &machines)?,
-        _ => lambdas,
+    let limits = Limits {
+        payload_bytes: args.payload_limit,
+        history_events: args.history_limit,
     };
-    let engine = Engine::new(invoker)
-        .with_limits(Limits {
-            payload_bytes: args.payload_limit,
-            history_events: args.history_limit,
-        })
+    let engine = Engine::new(lambdas.clone())
+        .with_limits(limits)
         .holding_clock_for_callbacks(!args.real_time);
-    let service = Service::new(engine);
+    let mut service = Service::new(engine);
+    if let Some(file) = &args.mock_config {
+        let config = MockConfig::load(file)?;
+        if let Some(case) = &args.test_case {
+            check_test_case(&config, case, &machines)?;
+        }
+        service = service.with_mocks(Mocks {
+            config,
+            default_case: args.test_case.clone(),
+            invoker: lambdas,
+            limits,
+            hold_clock: !args.real_time,
+        });
+    }
     for machine in machines {
         create(&service, machine)?;
     }
@@ -184,19 +195,19 @@ fn create(service: &Service, machine: TemplateMachine) -> Result<(), ServeError>
     Ok(())
 }
 
-/// The mocks of the test case, found under the first template state machine that has it.
-fn mocked(
-    lambdas: Arc<dyn LambdaInvoker>,
-    file: &Path,
+/// With a template, some state machine of it must have the default test case.
+fn check_test_case(
+    config: &MockConfig,
     case: &str,
     machines: &[TemplateMachine],
-) -> Result<Arc<dyn LambdaInvoker>, ServeError> {
-    let config = MockConfig::load(file)?;
+) -> Result<(), ServeError> {
     let found = machines
         .iter()
-        .find_map(|m| config.test_case(&m.name, case).ok())
-        .ok_or_else(|| ServeError::NoTestCase {
-            case: case.to_owned(),
-        })?;
-    Ok(Arc::new(MockedLambdas::new(lambdas, found)))
+        .any(|m| config.test_case(&m.name, case).is_ok());
+    if machines.is_empty() || found {
+        return Ok(());
+    }
+    Err(ServeError::NoTestCase {
+        case: case.to_owned(),
+    })
 }

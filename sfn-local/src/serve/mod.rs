@@ -9,6 +9,7 @@ pub mod api;
 mod background;
 pub mod error;
 mod execution;
+mod mocks;
 mod ops;
 pub mod registry;
 
@@ -23,9 +24,11 @@ use tokio::runtime::Handle;
 use crate::exec::{Engine, ExecutionOptions, Outcome};
 use crate::history::{Event, EventObserver};
 use crate::model::StateMachine;
+use crate::task::TaskTokenError;
 
 pub use background::{Background, spawn_server};
 pub use error::ApiError;
+pub use mocks::Mocks;
 use registry::{Execution, Machine, MachineType, Registry};
 
 /// The role a state machine runs as when the caller names none.
@@ -37,6 +40,7 @@ pub struct Service {
     engine: Engine,
     registry: Arc<Mutex<Registry>>,
     runtime: Option<Handle>,
+    mocks: Option<mocks::MockEngines>,
 }
 
 /// What CreateStateMachine asks for.
@@ -54,7 +58,15 @@ impl Service {
             engine,
             registry: Arc::default(),
             runtime: None,
+            mocks: None,
         }
+    }
+
+    /// Answer Task states from a Step Functions Local mock configuration: the test case named
+    /// after `#` in StartExecution's ARN, else `mocks.default_case` for machines that have it.
+    pub fn with_mocks(mut self, mocks: Mocks) -> Self {
+        self.mocks = Some(mocks::MockEngines::new(mocks));
+        self
     }
 
     /// Run executions on `runtime` rather than the runtime current at StartExecution (a
@@ -149,6 +161,12 @@ impl Service {
         };
         let name = name.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         registry::check_name(&name)?;
+        let (state_machine_arn, test_case) = mocks::split_test_case(state_machine_arn);
+        if test_case.is_some() && self.mocks.is_none() {
+            return Err(ApiError::Validation(format!(
+                "'{state_machine_arn}#...' names a test case, but the server has no mock configuration"
+            )));
+        }
         let mut registry = self.registry();
         let machine = registry.machine(state_machine_arn)?.clone();
         let arn = registry::execution_arn(&machine.name, &name);
@@ -161,6 +179,11 @@ impl Service {
                 "Execution Already Exists: '{arn}'"
             )));
         }
+        let engine = match &self.mocks {
+            Some(mocks) => mocks.engine_for(&machine.name, test_case)?,
+            None => None,
+        }
+        .unwrap_or_else(|| self.engine.clone());
         let execution = Arc::new(Execution::new(
             arn.clone(),
             name.clone(),
@@ -182,7 +205,6 @@ impl Service {
             // The region and account (us-east-1, 123456789012) and any later field.
             ..ExecutionOptions::default()
         };
-        let engine = self.engine.clone();
         let finished = execution.clone();
         let task = runtime.spawn(async move {
             let run = engine.execute(machine.machine, input, options);
@@ -233,6 +255,16 @@ impl Service {
             observer.notify(event);
         }
         progress.observers.push(observer);
+    }
+
+    /// Complete a task token with `send`, on whichever engine issued it (the service's, or a
+    /// mocked execution's own).
+    pub(crate) fn answer_token(
+        &self,
+        send: impl Fn(&Engine) -> Result<(), TaskTokenError>,
+    ) -> Result<(), TaskTokenError> {
+        let others = self.mocks.as_ref().map(|m| m.engines()).unwrap_or_default();
+        mocks::answer(std::iter::once(self.engine.clone()).chain(others), send)
     }
 
     /// StopExecution: the stop date (an ended execution keeps its own).

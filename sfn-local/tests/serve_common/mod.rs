@@ -24,7 +24,13 @@ pub fn start(lambdas: InProcessLambdas) -> Server {
 /// As [`start`]; with `hold` off a waiting task times out as soon as the server is idle.
 pub fn start_holding(lambdas: InProcessLambdas, hold: bool) -> Server {
     let engine = Engine::new(Arc::new(lambdas)).holding_clock_for_callbacks(hold);
-    let server = spawn_server(engine, "127.0.0.1:0", true).unwrap_or_else(|e| panic!("serve: {e}"));
+    start_service(Service::new(engine))
+}
+
+/// `service` on its own thread and virtual clock.
+pub fn start_service(service: Service) -> Server {
+    let server =
+        spawn_server(service, "127.0.0.1:0", true).unwrap_or_else(|e| panic!("serve: {e}"));
     Server(server)
 }
 

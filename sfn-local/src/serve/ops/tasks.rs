@@ -47,8 +47,7 @@ pub fn success(service: &Service, request: TaskRequest) -> Reply {
     let output: Value = serde_json::from_str(&text)
         .map_err(|e| ApiError::InvalidOutput(format!("Invalid Output: '{e}'")))?;
     service
-        .engine()
-        .send_task_success(&token, output)
+        .answer_token(|engine| engine.send_task_success(&token, output.clone()))
         .map_err(no_task)?;
     Ok(object([]))
 }
@@ -58,8 +57,7 @@ pub fn failure(service: &Service, request: TaskRequest) -> Reply {
     let error = request.error.unwrap_or_default();
     let cause = request.cause.unwrap_or_default();
     service
-        .engine()
-        .send_task_failure(&token, &error, &cause)
+        .answer_token(|engine| engine.send_task_failure(&token, &error, &cause))
         .map_err(no_task)?;
     Ok(object([]))
 }
@@ -67,8 +65,7 @@ pub fn failure(service: &Service, request: TaskRequest) -> Reply {
 pub fn heartbeat(service: &Service, request: TaskRequest) -> Reply {
     let token = token(request.task_token)?;
     service
-        .engine()
-        .send_task_heartbeat(&token)
+        .answer_token(|engine| engine.send_task_heartbeat(&token))
         .map_err(no_task)?;
     Ok(object([]))
 }
