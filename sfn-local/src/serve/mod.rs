@@ -76,6 +76,8 @@ impl Service {
         self
     }
 
+    /// The engine unmocked executions run on (mocked ones have their own: answer their tokens
+    /// through the API's SendTask*).
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
