@@ -19,7 +19,7 @@ fn count(value: &Value, limit: usize, total: &mut usize) {
     match value {
         Value::Null => *total += 4,
         Value::Bool(b) => *total += if *b { 4 } else { 5 },
-        Value::Number(n) => *total += n.to_string().len(),
+        Value::Number(n) => *total += number_len(n),
         Value::String(s) => *total += string_len(s),
         Value::Array(items) => {
             *total += 2 + items.len().saturating_sub(1);
@@ -35,6 +35,25 @@ fn count(value: &Value, limit: usize, total: &mut usize) {
             }
         }
     }
+}
+
+/// Length of a number's JSON text as the serialiser writes it, through a writer that keeps
+/// nothing.
+fn number_len(n: &serde_json::Number) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Writing to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut counter, n);
+    counter.0
 }
 
 /// Length of a JSON string literal (quotes and escapes included), UTF-8 bytes.
@@ -58,6 +77,7 @@ mod tests {
     fn counts_like_the_serialiser() {
         for v in [
             json!({"a": [1, 2.5, null, true, false], "b\"": "x\ny\u{1}é"}),
+            json!([-12345678901234_i64, 1e300, 0.1, u64::MAX, -0.0]),
             json!([]),
             json!({}),
             json!("plain"),

@@ -1,5 +1,7 @@
 //! Pass, Succeed, Fail and Choice.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{Done, Step};
@@ -7,6 +9,7 @@ use crate::error::{StatesError, names};
 use crate::exec::context::{Extras, StateCtx};
 use crate::exec::variables::StatesParts;
 use crate::expr::{choice, intrinsic, path};
+use crate::model::{Nullable, State};
 
 /// `$states` over the raw state input (Pass, Succeed, Choice, Wait, Fail in JSONata).
 pub(super) fn input_states(ctx: &StateCtx<'_>, input: &Value) -> Value {
@@ -38,7 +41,16 @@ pub(super) fn jsonata_done(
     Ok(Done { output, assigned })
 }
 
-pub(super) fn pass(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError> {
+/// Whether ResultPath places the result into the input (rather than replacing it).
+fn keeps_input(state: &State) -> bool {
+    match &state.result_path {
+        Nullable::Absent => false,
+        Nullable::Set(p) => p != "$",
+        Nullable::Null => true,
+    }
+}
+
+pub(super) fn pass(ctx: &StateCtx<'_>, mut input: Value) -> Result<Done, StatesError> {
     let state = ctx.state;
     if ctx.is_jsonata() {
         if state.output.is_none() && state.assign.is_none() {
@@ -60,6 +72,11 @@ pub(super) fn pass(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesError
         match (&state.parameters, &state.result) {
             (Some(_), _) => ctx.parameters(effective, &context)?,
             (None, Some(result)) => result.clone(),
+            // The whole input passes on and ResultPath drops the original: move, not copy.
+            (None, None) if matches!(effective, Cow::Borrowed(_)) && !keeps_input(state) => {
+                drop(effective);
+                std::mem::take(&mut input)
+            }
             (None, None) => effective.into_owned(),
         }
     };
