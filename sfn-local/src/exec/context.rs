@@ -26,7 +26,8 @@ pub(crate) struct StateCtx<'a> {
     pub name: &'a str,
     pub state: &'a State,
     pub entered_id: u64,
-    pub entered_at: DateTime<Utc>,
+    /// Read only by the context object (`$$.State.EnteredTime`): taken for states that use it.
+    pub entered_at: Option<DateTime<Utc>>,
     /// The state's effective query language.
     pub language: QueryLanguage,
     pub variables: Arc<Map<String, Value>>,
@@ -53,7 +54,7 @@ impl<'a> StateCtx<'a> {
             name,
             state,
             entered_id,
-            entered_at: run.now(),
+            entered_at: state.uses_context.then(|| run.now()),
             language: state.query_language.unwrap_or(frame.language),
             variables: Arc::clone(&frame.variables),
         }
@@ -91,15 +92,18 @@ impl<'a> StateCtx<'a> {
     pub fn full_context(&self, extras: Extras<'_>) -> Value {
         let mut context = Map::new();
         if self.state.uses_execution_context {
-            context.insert("Execution".into(), self.run.execution_context.clone());
+            context.insert(
+                "Execution".into(),
+                Value::clone(&self.run.execution_context),
+            );
         }
         context.insert(
             "State".into(),
-            json!({"EnteredTime": format_time(self.entered_at), "Name": self.name, "RetryCount": extras.retry_count}),
+            json!({"EnteredTime": format_time(self.entered_at.unwrap_or_else(|| self.run.now())), "Name": self.name, "RetryCount": extras.retry_count}),
         );
         context.insert(
             "StateMachine".into(),
-            self.run.state_machine_context.clone(),
+            Value::clone(&self.run.state_machine_context),
         );
         if let Some(token) = extras.task_token {
             context.insert("Task".into(), json!({"Token": token}));

@@ -24,8 +24,8 @@ pub(crate) struct Run {
     start: tokio::time::Instant,
     start_wall: DateTime<Utc>,
     /// `$$.Execution` (without per-state fields) and `$$.StateMachine`.
-    pub execution_context: Value,
-    pub state_machine_context: Value,
+    pub execution_context: Arc<Value>,
+    pub state_machine_context: Arc<Value>,
 }
 
 /// The event chain of one thread of control (the execution, a branch, an iteration).
@@ -42,6 +42,25 @@ impl Run {
 
     pub fn timestamp(&self) -> String {
         format_time(self.now())
+    }
+
+    /// The run of a child execution (a DISTRIBUTED Map iteration): the same engine, clock
+    /// and context, its own event count, and events that never reach the parent's history.
+    pub fn child(&self) -> Run {
+        let options = ExecutionOptions {
+            record_history: false,
+            observer: None,
+            ..self.options.clone()
+        };
+        Run {
+            engine: self.engine.clone(),
+            history: Mutex::new(History::new(self.engine.limits.history_events, false)),
+            options,
+            start: self.start,
+            start_wall: self.start_wall,
+            execution_context: Arc::clone(&self.execution_context),
+            state_machine_context: Arc::clone(&self.state_machine_context),
+        }
     }
 
     fn history(&self) -> std::sync::MutexGuard<'_, History> {
@@ -157,8 +176,8 @@ pub(crate) async fn execute(
         options,
         start: tokio::time::Instant::now(),
         start_wall,
-        execution_context,
-        state_machine_context,
+        execution_context: Arc::new(execution_context),
+        state_machine_context: Arc::new(state_machine_context),
     };
     let mut thread = Thread { prev: 0 };
     let started = run.event("ExecutionStarted", &mut thread, || {

@@ -154,6 +154,14 @@ pub(super) async fn map(
         )?),
         None => items,
     };
+    if distributed {
+        run.event("MapRunStarted", thread, || {
+            Some((
+                "mapRunStartedEventDetails",
+                json!({"mapRunArn": map_run_arn(ctx)}),
+            ))
+        })?;
+    }
     let selector = state.item_selector.as_ref().or(state.parameters.as_ref());
     // JSONata ItemSelector: one `$states` (holding the whole input) for every item, its
     // `context` replaced per item, rather than a copy of the input per item.
@@ -191,6 +199,17 @@ pub(super) async fn map(
             }
             None => item.clone(),
         };
+        let mut frame = ctx.inner_frame();
+        frame.language = processor.query_language.unwrap_or(frame.language);
+        if distributed {
+            // A child execution: its own history (none of it in the parent's) and none of
+            // the parent's variables.
+            frame.variables = Default::default();
+            let child = run.child();
+            let mut thread = Thread { prev: 0 };
+            let result = run_machine(&child, processor, input, frame, &mut thread).await;
+            return Ok::<_, StatesError>((index, result));
+        }
         let mut iteration = Thread { prev: started };
         let details = || {
             Some((
@@ -199,12 +218,6 @@ pub(super) async fn map(
             ))
         };
         run.event("MapIterationStarted", &mut iteration, details)?;
-        let mut frame = ctx.inner_frame();
-        frame.language = processor.query_language.unwrap_or(frame.language);
-        if distributed {
-            // Child workflows of a distributed Map do not see the parent's variables.
-            frame.variables = Default::default();
-        }
         let result = run_machine(run, processor, input, frame, &mut iteration).await;
         let (kind, key) = if result.is_ok() {
             ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
@@ -227,19 +240,33 @@ pub(super) async fn map(
     };
     let mut results = vec![Value::Null; total];
     let mut failed = 0usize;
+    let failed_with = |thread: &mut Thread, e: StatesError| {
+        if distributed {
+            ctx.run.event("MapRunFailed", thread, || {
+                Some((
+                    "mapRunFailedEventDetails",
+                    json!({"error": e.error, "cause": e.cause}),
+                ))
+            })?;
+        }
+        map_failed(ctx, thread, e)
+    };
     while let Some(done) = iterations.next().await {
         let (index, result) = match done {
             Ok(done) => done,
-            Err(e) => return map_failed(ctx, thread, e),
+            Err(e) => return failed_with(thread, e),
         };
         let value = match result {
             Ok(value) => value,
+            // Inline, these fail the Map at once; a child execution's failure of any kind
+            // is one failed item of the Map Run.
             Err(e)
-                if e.error == names::RUNTIME
-                    || e.error == names::DATA_LIMIT_EXCEEDED
-                    || !tolerance.tolerates_any() =>
+                if !distributed
+                    && (e.error == names::RUNTIME
+                        || e.error == names::DATA_LIMIT_EXCEEDED
+                        || !tolerance.tolerates_any()) =>
             {
-                return map_failed(ctx, thread, e);
+                return failed_with(thread, e);
             }
             Err(e) => {
                 failed += 1;
@@ -248,7 +275,7 @@ pub(super) async fn map(
                         names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
                         "The specified tolerated failure threshold was exceeded",
                     );
-                    return map_failed(ctx, thread, exceeded);
+                    return failed_with(thread, exceeded);
                 }
                 error_output(&e)
             }
@@ -258,8 +285,29 @@ pub(super) async fn map(
         }
     }
     drop(iterations);
+    if distributed {
+        run.event("MapRunSucceeded", thread, || None)?;
+    }
     run.event("MapStateSucceeded", thread, || None)?;
     ctx.finish(raw, Value::Array(results), &context)
+}
+
+/// `arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`, the label a fresh id when the
+/// state has no `Label`.
+fn map_run_arn(ctx: &StateCtx<'_>) -> String {
+    let options = &ctx.run.options;
+    let label = ctx
+        .state
+        .label
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    format!(
+        "arn:aws:states:{}:{}:mapRun:{}/{label}:{}",
+        options.region,
+        options.account,
+        options.state_machine_name,
+        uuid::Uuid::new_v4()
+    )
 }
 
 fn map_failed(
