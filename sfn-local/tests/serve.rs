@@ -584,3 +584,50 @@ async fn raw_json_1_0_framing_errors() {
         .unwrap_or_default();
     assert_eq!(listed, json!({"stateMachines": []}));
 }
+
+#[tokio::test]
+async fn executions_outlive_their_deleted_state_machine() {
+    let (lambdas, mut tokens) = lambdas();
+    let server = start(lambdas);
+    let client = server.client().await;
+    let machine = create(&client, "Approval", &waiting()).await;
+    let execution = start_execution(&client, &machine, "kept", "{}").await;
+    let token = tokens.recv().await.unwrap_or_default();
+    client
+        .delete_state_machine()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("delete: {e:?}"));
+    let again = client
+        .delete_state_machine()
+        .state_machine_arn(&machine)
+        .send()
+        .await;
+    assert!(
+        again.is_ok(),
+        "deleting an unknown machine succeeds, as in AWS"
+    );
+    let restart = client
+        .start_execution()
+        .state_machine_arn(&machine)
+        .send()
+        .await;
+    assert_eq!(code(restart), "StateMachineDoesNotExist");
+    client
+        .send_task_success()
+        .task_token(&token)
+        .output("{}")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("success: {e:?}"));
+    let ended = until_ended(&client, &execution).await;
+    assert_eq!(ended.status, ExecutionStatus::Succeeded);
+    let definition = client
+        .describe_state_machine_for_execution()
+        .execution_arn(&execution)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("describe for execution: {e:?}"));
+    assert_eq!(definition.name, "Approval");
+}
