@@ -137,3 +137,50 @@ impl Picture {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(id: u64, previous: u64, kind: &str, entered: Option<&str>) -> Event {
+        Event {
+            id,
+            previous_event_id: previous,
+            timestamp: "2026-01-01T00:00:00.000Z".into(),
+            kind: kind.into(),
+            details: entered.map(|n| ("stateEnteredEventDetails".to_owned(), json!({"name": n}))),
+        }
+    }
+
+    #[test]
+    fn taken_transitions_are_thick_and_entered_states_highlighted() {
+        let definition = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "B"}],
+                  "Default": "C"},
+            "B": {"Type": "Parallel", "Branches": [
+                {"StartAt": "B1", "States": {"B1": {"Type": "Pass", "End": true}}},
+                {"StartAt": "B2", "States": {"B2": {"Type": "Pass", "End": true}}}],
+                  "End": true},
+            "C": {"Type": "Succeed"}}});
+        let machine =
+            sfn_local::parse_definition(&definition.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let history = [
+            event(1, 0, "ExecutionStarted", None),
+            event(2, 1, "ChoiceStateEntered", Some("A")),
+            event(3, 2, "ParallelStateEntered", Some("B")),
+            event(4, 3, "ParallelStateStarted", None),
+            event(5, 4, "PassStateEntered", Some("B1")),
+            event(6, 4, "PassStateEntered", Some("B2")),
+        ];
+        let text = mermaid(&machine, &history);
+        // A→B by rule 1 was taken, A→C (Default) was not; B1 and B2 are in other threads, so
+        // no B1→B2 edge was invented.
+        assert!(text.contains("s0 ==>|rule 1| s1"), "{text}");
+        assert!(text.contains("s0 -.->|Default| s2"), "{text}");
+        assert!(text.contains("s1 ==> s3"), "branch 1 entered: {text}");
+        assert!(text.contains("s1 ==> s4"), "branch 2 entered: {text}");
+        assert!(text.contains("class s0,s1,s3,s4 taken"), "{text}");
+        assert!(!text.contains("s2 taken"), "{text}");
+    }
+}

@@ -229,3 +229,80 @@ fn short(text: &str) -> String {
         format!("({flat})")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::Mutex;
+
+    fn event(
+        id: u64,
+        previous: u64,
+        kind: &str,
+        details: Option<(&str, Value)>,
+        at: &str,
+    ) -> Event {
+        Event {
+            id,
+            previous_event_id: previous,
+            timestamp: format!("2026-01-01T00:{at}Z"),
+            kind: kind.into(),
+            details: details.map(|(k, v)| (k.to_owned(), v)),
+        }
+    }
+
+    /// Collects what the trace writes.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut v) = self.0.lock() {
+                v.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn retries_show_attempt_error_and_back_off_and_branches_are_indented() {
+        let machine = sfn_local::parse_definition(
+            r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let sink = Sink::default();
+        let mut trace = Trace::new(Arc::new(machine), Box::new(sink.clone()));
+        let entered = |n: &str| Some(("stateEnteredEventDetails", json!({"name": n})));
+        let failed = Some((
+            "taskFailedEventDetails",
+            json!({"error": "Flaky", "cause": "x"}),
+        ));
+        for e in [
+            event(1, 0, "ExecutionStarted", None, "00:00.000"),
+            event(2, 1, "TaskStateEntered", entered("T"), "00:00.000"),
+            event(3, 2, "TaskScheduled", None, "00:00.000"),
+            event(4, 3, "TaskFailed", failed, "00:00.000"),
+            event(5, 4, "TaskScheduled", None, "00:01.500"),
+            event(6, 5, "ParallelStateStarted", None, "00:01.500"),
+            event(7, 6, "PassStateEntered", entered("Inner"), "00:01.500"),
+        ] {
+            trace.on_event(&e);
+        }
+        let text = String::from_utf8(sink.0.lock().map(|v| v.clone()).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(text.contains("→ T (Task)"), "{text}");
+        assert!(text.contains("✗ TaskFailed: Flaky (x)"), "{text}");
+        assert!(
+            text.contains("1.500s  ↻ retry: attempt 2 after Flaky, back-off 1.500s"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1.500s    → Inner (Pass)"),
+            "indented one level: {text}"
+        );
+    }
+}
