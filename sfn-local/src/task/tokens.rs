@@ -197,11 +197,18 @@ impl TaskTokens {
     }
 
     fn complete(&self, token: &str, outcome: TokenOutcome) -> Result<(), TaskTokenError> {
-        let pending = self.remove(token).ok_or_else(|| self.missing(token))?;
-        pending
-            .done
-            .send(outcome)
-            .map_err(|_| TaskTokenError::TaskDoesNotExist)
+        let mut waiters = self.lock();
+        let Some(pending) = waiters.pending.remove(token) else {
+            drop(waiters);
+            return Err(self.missing(token));
+        };
+        let sent = pending.done.send(outcome);
+        // Release the clock only after the answer is on its way: released first, an idle
+        // runtime could jump past the task's timeout before the answer wakes it.
+        if waiters.pending.is_empty() {
+            waiters.clock_hold = None;
+        }
+        sent.map_err(|_| TaskTokenError::TaskDoesNotExist)
     }
 
     pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), TaskTokenError> {
