@@ -394,3 +394,6 @@ fn check_terminal_states(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
