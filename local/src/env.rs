@@ -64,6 +64,24 @@ impl LocalEnv {
         template: &Path,
         seed: &[(String, u64)],
     ) -> Result<LocalEnv, LocalError> {
+        Self::open(template, seed, None).await
+    }
+
+    /// Tables from `template` under the given names (created when missing, e.g. the names a
+    /// running `cargo lambda watch` was started with), inventory re-seeded.
+    pub async fn with_table_names(
+        template: &Path,
+        seed: &[(String, u64)],
+        names: TableNames,
+    ) -> Result<LocalEnv, LocalError> {
+        Self::open(template, seed, Some(names)).await
+    }
+
+    async fn open(
+        template: &Path,
+        seed: &[(String, u64)],
+        fixed: Option<TableNames>,
+    ) -> Result<LocalEnv, LocalError> {
         let tables = TemplateDoc::load(template)?.tables()?;
         let seed = seed.to_vec();
         on_real_time(async move {
@@ -72,7 +90,7 @@ impl LocalEnv {
                 .map_err(|e| LocalError::Runtime(e.to_string()))?
                 .map_err(LocalError::DynamoDb)?;
             let dynamodb = client(&endpoint);
-            let names = create_tables(&dynamodb, &tables).await?;
+            let names = create_tables(&dynamodb, &tables, fixed).await?;
             let deps = Deps {
                 dynamodb,
                 tables: names,
@@ -210,12 +228,33 @@ pub fn read_seed(path: &Path) -> Result<Vec<(String, u64)>, LocalError> {
 
 /// Creates the template's tables as `<logical id>-<unique suffix>` and returns the names the
 /// functions' environment variables would hold.
-async fn create_tables(client: &Client, tables: &[TableSpec]) -> Result<TableNames, LocalError> {
+async fn create_tables(
+    client: &Client,
+    tables: &[TableSpec],
+    fixed: Option<TableNames>,
+) -> Result<TableNames, LocalError> {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
     let mut names = TableNames::default();
     for table in tables {
-        let name = format!("{}-{suffix}", table.logical_id);
-        create_table(client, &name, table).await?;
+        let given = fixed.as_ref().and_then(|f| match table.env_var.as_deref() {
+            Some(var) if var == TableKind::Orders.env_var() => Some(f.orders.clone()),
+            Some(var) if var == TableKind::Inventory.env_var() => Some(f.inventory.clone()),
+            Some(var) if var == TableKind::Payments.env_var() => Some(f.payments.clone()),
+            _ => None,
+        });
+        let name = match given {
+            Some(name) => {
+                if !table_exists(client, &name).await? {
+                    create_table(client, &name, table).await?;
+                }
+                name
+            }
+            None => {
+                let name = format!("{}-{suffix}", table.logical_id);
+                create_table(client, &name, table).await?;
+                name
+            }
+        };
         match table.env_var.as_deref() {
             Some(var) if var == TableKind::Orders.env_var() => names.orders = name,
             Some(var) if var == TableKind::Inventory.env_var() => names.inventory = name,
@@ -236,6 +275,19 @@ async fn create_tables(client: &Client, tables: &[TableSpec]) -> Result<TableNam
         }
     }
     Ok(names)
+}
+
+async fn table_exists(client: &Client, name: &str) -> Result<bool, LocalError> {
+    match client.describe_table().table_name(name).send().await {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(StoreError::from_sdk("DescribeTable", e).into()),
+    }
 }
 
 async fn create_table(client: &Client, name: &str, spec: &TableSpec) -> Result<(), LocalError> {

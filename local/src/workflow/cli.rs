@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use sfn_local::task::HttpLambdas;
+use shared::{TableKind, TableNames};
 
 use super::cargo_lambda::{CargoLambdaWatch, free_port};
 use super::{Approval, RunOptions, RunReport, Workflow, load_workflow, picture, run_workflow};
@@ -30,7 +31,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub cargo_lambda: bool,
     /// Invoke the functions at this Lambda Invoke API endpoint (already running), e.g.
-    /// http://127.0.0.1:9000; give it --sfn-port so its functions can reach the run.
+    /// http://127.0.0.1:9000; give it --sfn-port so its functions can reach the run. When
+    /// ORDERS_TABLE, INVENTORY_TABLE and PAYMENTS_TABLE are set, those tables are used.
     #[arg(long, value_name = "URL")]
     pub lambda_endpoint: Option<String>,
     /// Port (127.0.0.1) of the in-process Step Functions API; default: a free one.
@@ -96,7 +98,15 @@ fn run(args: RunArgs) -> Result<(), LocalError> {
         .unwrap_or_else(|| repo_root().join("events").join("inventory-seed.json"));
     let seed = read_seed(&seed_path)?;
     real_time()?.block_on(async {
-        let env = LocalEnv::from_template(&template, &seed).await?;
+        // Functions already running elsewhere use the tables their environment names.
+        let fixed = args.lambda_endpoint.as_ref().and_then(|_| {
+            TableNames::from_env(&[TableKind::Orders, TableKind::Inventory, TableKind::Payments])
+                .ok()
+        });
+        let env = match fixed {
+            Some(names) => LocalEnv::with_table_names(&template, &seed, names).await?,
+            None => LocalEnv::from_template(&template, &seed).await?,
+        };
         let mut options = RunOptions {
             approval: args.approval(),
             quiet: args.quiet,
