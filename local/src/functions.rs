@@ -118,10 +118,13 @@ where
             .await;
             match answer {
                 Ok(Ok(output)) => Ok(output),
-                Ok(Err(diagnostic)) => Err(FunctionError::new(
-                    diagnostic.error_type,
-                    diagnostic.error_message,
-                )),
+                // The payload the Rust runtime posts for a function error, so the cause
+                // (`{"errorType","errorMessage"}` as JSON text) is the deployed function's.
+                Ok(Err(diagnostic)) => Err(FunctionError {
+                    raw: serde_json::to_string(&diagnostic).ok(),
+                    error_type: diagnostic.error_type,
+                    error_message: diagnostic.error_message,
+                }),
                 // lambda_runtime reports a handler panic as a function error too.
                 Err(e) => Err(FunctionError::new("Runtime.HandlerPanicked", e.to_string())),
             }
