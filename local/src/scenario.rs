@@ -175,3 +175,54 @@ fn write_report(path: &Path, results: &[CaseResult]) -> Result<(), RunnerError> 
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn result(name: &str, mismatches: Vec<Mismatch>) -> CaseResult {
+        CaseResult {
+            name: name.into(),
+            observed: Some(Observed {
+                status: "SUCCEEDED".into(),
+                states: vec!["A".into(), "B".into()],
+                ..Observed::default()
+            }),
+            mismatches,
+            report: serde_json::Value::Null,
+            real_time: Duration::from_millis(12),
+            virtual_time: Duration::from_secs(3600),
+        }
+    }
+
+    #[test]
+    fn the_table_has_a_line_per_run_then_every_mismatch_and_the_count() {
+        let results = [
+            result("standard", Vec::new()),
+            result(
+                "express",
+                vec![Mismatch::new(
+                    "order.status",
+                    "expected COMPLETED, got FAILED",
+                )],
+            ),
+        ];
+        let mut out = Vec::new();
+        print_table(&mut out, &results).unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8_lossy(&out);
+        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+        assert!(
+            lines[1].starts_with("standard") && lines[1].ends_with("ok"),
+            "{text}"
+        );
+        assert!(
+            lines[1].contains("3600.0") && lines[1].contains("12.0"),
+            "{text}"
+        );
+        assert!(lines[2].ends_with("1 mismatches"), "{text}");
+        assert_eq!(lines[3], "express:");
+        assert_eq!(lines[4], "  order.status: expected COMPLETED, got FAILED");
+        assert_eq!(lines[5], "1 passed, 1 failed");
+    }
+}
