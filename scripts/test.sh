@@ -30,5 +30,5 @@ python3 -m unittest discover -s bench/peers
 step "replay events/<function>/ through cargo lambda watch"
 scripts/replay-events.sh
 
-step "whole-workflow scenarios: events/orders/ through sfn-local + cargo lambda watch + moto"
+step "whole-workflow scenarios: events/orders/ in-process and through cargo lambda watch, checked and identical"
 scripts/scenarios.sh
