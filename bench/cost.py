@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Cost per million orders, from local runs of every events/orders/ scenario (issue 6).
 
-For each scenario the workflow runs locally (sfn-local executes the template's state machine, the
-real functions answer through `cargo lambda watch`, DynamoDB is moto_server, as
-scripts/run_sample_order.py does) and its history gives:
+Each scenario runs through the whole workflow locally with `order-local run` (sfn-local's engine
+on the template's state machine, the real handlers in-process or under `cargo lambda watch`,
+DynamoDB on moto_server); needs-approval runs once per answer (approve, reject, timeout). Each
+run's history gives:
   - state transitions: every state entered (Map iterations and Parallel branches included) plus
     every retry (a Task scheduled again after a failure): what STANDARD bills;
   - Lambda invocations per function (TaskScheduled events), plus the functions outside the
-    workflow: submit-order (the API call that starts it) and on-execution-status (EventBridge
-    sends it the RUNNING and the final status change);
+    workflow: submit-order (the API call that starts it), on-execution-status (EventBridge sends
+    it the RUNNING and the final status change) and decide-approval (a person's answer);
   - the execution's duration on the virtual clock (Waits and back-off included).
 Lambda GB-seconds come from fn-bench's measured warm median per function (bench/results/*.json,
 scripts/bench-functions.sh) at the template's MemorySize, billed per started millisecond.
@@ -16,10 +17,10 @@ scripts/bench-functions.sh) at the template's MemorySize, billed per started mil
 Usage:
   bench/cost.py                       # run the scenarios, print the table and write the JSON
   bench/cost.py --write docs/cost.md  # also replace the table between the markers in the doc
-  bench/cost.py --check docs/cost.md  # run the scenarios and fail when the doc's transition or
-                                      # invocation counts differ from what the runs show
-  bench/cost.py --histories DIR       # use saved histories (DIR/<scenario>.json), no run
-Needs (as scripts/scenarios.sh): moto_server, boto3, cargo-lambda (scripts/dev-env.sh).
+  bench/cost.py --check docs/cost.md  # run the scenarios and fail when the doc's transition,
+                                      # retry or invocation counts differ from what the runs show
+  bench/cost.py --histories DIR       # use saved histories (DIR/<row>.json), no run
+Needs moto_server (scripts/dev-env.sh); builds order-local unless --order-local BIN is given.
 """
 
 import argparse
@@ -58,6 +59,14 @@ TABLE_END = "<!-- cost-table:end -->"
 # Invocations outside the state machine, per order: the API call that starts the execution, and
 # the two Execution Status Change events (RUNNING, then the final status) EventBridge delivers.
 OUTSIDE_WORKFLOW = {"submit-order": 1, "on-execution-status": 2}
+
+
+def outside_workflow(row_name):
+    """Invocations outside the state machine for this row: decide-approval when a person answered."""
+    outside = dict(OUTSIDE_WORKFLOW)
+    if row_name.rsplit("/", 1)[-1] in ANSWERED_BY_DECIDE_APPROVAL:
+        outside["decide-approval"] = 1
+    return outside
 
 
 # ---- what a history shows --------------------------------------------------------------------
@@ -126,10 +135,12 @@ def billed_ms(duration_ms):
     return max(1, math.ceil(duration_ms))
 
 
-def scenario_cost(history, durations_ms, memory_mb, prices=PRICES):
-    """One order's counts and costs (USD) for this scenario's history."""
+def scenario_cost(history, durations_ms, memory_mb, prices=PRICES, outside=None):
+    """One order's counts and costs (USD) for this scenario's history; `outside`: invocations
+    of functions outside the state machine (default OUTSIDE_WORKFLOW)."""
     invocations = lambda_invocations(history)
-    for function, count in OUTSIDE_WORKFLOW.items():
+    outside = OUTSIDE_WORKFLOW if outside is None else outside
+    for function, count in outside.items():
         invocations[function] += count
     missing = sorted(f for f in invocations if f not in durations_ms)
     if missing:
@@ -142,7 +153,7 @@ def scenario_cost(history, durations_ms, memory_mb, prices=PRICES):
     standard_usd = count * prices["standardPerTransition"]
     # EXPRESS, were the waits taken out: the workflow's own work (its Lambda time, counted as if
     # sequential: an upper bound) rounded up to 100 ms, in one 64 MB chunk.
-    workflow_ms = sum(n * billed_ms(durations_ms[f]) for f, n in invocations.items() if f not in OUTSIDE_WORKFLOW)
+    workflow_ms = sum(n * billed_ms(durations_ms[f]) for f, n in invocations.items() if f not in outside)
     rounding = prices["expressDurationRoundingMs"]
     express_ms = max(rounding, math.ceil(workflow_ms / rounding) * rounding)
     express_gb_seconds = prices["expressMemoryChunkMb"] / 1024 * express_ms / 1000
@@ -187,7 +198,7 @@ def render_table(rows):
     return "\n".join(lines)
 
 
-ROW = re.compile(r"^\|\s*(?P<name>[a-z0-9-]+)\s*\|\s*[A-Z_]+\s*\|\s*(?P<transitions>\d+)\s*\((?P<retries>\d+)\)\s*\|\s*(?P<invocations>\d+)\s*\|")
+ROW = re.compile(r"^\|\s*(?P<name>[a-z0-9/-]+)\s*\|\s*[A-Z_]+\s*\|\s*(?P<transitions>\d+)\s*\((?P<retries>\d+)\)\s*\|\s*(?P<invocations>\d+)\s*\|")
 
 
 def counts_in_doc(text):
@@ -234,58 +245,77 @@ def latest_results():
     return files[-1]
 
 
+ALL_FUNCTIONS = [
+    "validate-order", "request-approval", "reserve-item", "release-item", "charge-payment",
+    "refund-payment", "create-shipment", "send-notification", "award-loyalty-points",
+    "complete-order", "record-failure", "submit-order", "decide-approval", "on-execution-status",
+]
+
+
 def durations_from(results):
-    """Warm median of each function's real-work event (ms) and the memory size they ran with."""
+    """Warm median of each function's real-work event (ms), the memory size they ran with, and
+    the functions the results lack: those get the slowest measured median (an upper bound;
+    Lambda's cost is mostly its per-request price at these durations)."""
     durations = {f["function"]: f["warmMedianUs"] / 1000 for f in results["functions"]}
-    return durations, results["memoryMb"]
+    if not durations:
+        raise SystemExit("cost: the fn-bench results measure no function")
+    slowest = max(durations.values())
+    stand_ins = [f for f in ALL_FUNCTIONS if f not in durations]
+    for function in stand_ins:
+        durations[function] = slowest
+    return durations, results["memoryMb"], stand_ins
 
 
 # ---- local runs ------------------------------------------------------------------------------
 
 
-def scenario_files():
-    return sorted(
-        p for p in glob.glob(os.path.join(ORDERS, "*.json")) if not p.endswith(".expect.json")
-    )
+# Scenarios whose run depends on a person's answer at RequestApproval: one run per answer.
+APPROVAL_ANSWERS = {"needs-approval": ["approve", "reject", "timeout"]}
+# decide-approval is the function a person's answer goes through (POST /orders/{id}/approval).
+ANSWERED_BY_DECIDE_APPROVAL = {"approve", "reject"}
 
 
-def run_histories(sfn_local, release):
-    """Every scenario through sfn-local + cargo lambda watch + moto (as scripts/scenarios.sh)."""
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+def scenario_runs():
+    """(row name, order file, approval answer or None) for every events/orders scenario."""
+    runs = []
+    for path in sorted(glob.glob(os.path.join(ORDERS, "*.json"))):
+        if path.endswith(".expect.json"):
+            continue
+        name = os.path.basename(path)[: -len(".json")]
+        for answer in APPROVAL_ANSWERS.get(name, [None]):
+            runs.append((f"{name}/{answer}" if answer else name, path, answer))
+    return runs
+
+
+def order_local_binary(given):
+    """The order-local binary: the one given, or a debug build of the workspace's crate."""
+    if given:
+        return given
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    print("cost: building order-local (cargo build -p order-local)", file=sys.stderr)
+    subprocess.run(["cargo", "build", "-q", "-j", "2", "-p", "order-local"], cwd=ROOT, check=True)
+    return os.path.join(target, "debug", "order-local")
+
+
+def run_histories(order_local, cargo_lambda):
+    """Every scenario through the workflow locally (`order-local run`: sfn-local's engine, the
+    real handlers, moto_server), each run's history read back from the file it writes."""
     import tempfile
 
-    import replay_events
-    from replay_events import LocalServices, require_tools
-
-    if release:
-        # The functions as fn-bench measured them (release profile; with the same target folder
-        # the binaries scripts/bench-functions.sh built are reused).
-        plain_start = replay_events.start
-
-        def start_release(cmd, env, log_path):
-            if cmd[:3] == ["cargo", "lambda", "watch"]:
-                cmd = cmd[:3] + ["--release"] + cmd[3:]
-            return plain_start(cmd, env, log_path)
-
-        replay_events.start = start_release
-
-    require_tools()
     histories = {}
-    logs = tempfile.mkdtemp(prefix="cost-")
-    with LocalServices(logs, f"cost{os.getpid()}") as services:
-        for path in scenario_files():
-            name = os.path.basename(path)[: -len(".json")]
-            with open(path, encoding="utf-8") as f:
-                order = json.load(f)
-            cmd = [sfn_local, "execute", "--template", os.path.join(ROOT, "template.yaml"), "--input", path,
-                   "--lambda-endpoint", f"http://127.0.0.1:{services.watch_port}", "--history"]
-            if isinstance(order, dict) and isinstance(order.get("orderId"), str):
-                cmd += ["--name", order["orderId"]]
+    with tempfile.TemporaryDirectory(prefix="cost-") as tmp:
+        for name, path, answer in scenario_runs():
+            history_file = os.path.join(tmp, name.replace("/", "--") + ".json")
+            cmd = [order_local, "run", path, "--quiet", "--history", history_file]
+            if answer:
+                cmd.append(f"--{answer}")
+            if cargo_lambda:
+                cmd.append("--cargo-lambda")
             run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-            if run.returncode != 0:
-                raise SystemExit(f"cost: {name}: sfn-local failed: {run.stderr.strip()}")
-            lines = [line for line in run.stdout.splitlines() if line.strip()]
-            histories[name] = json.loads(lines[-2])
+            if not os.path.exists(history_file):
+                raise SystemExit(f"cost: {name}: order-local wrote no history ({run.returncode}): {run.stderr.strip()[-2000:]}")
+            with open(history_file, encoding="utf-8") as f:
+                histories[name] = json.load(f)
             print(f"cost: {name}: {len(histories[name])} history events", file=sys.stderr)
     return histories
 
@@ -295,9 +325,10 @@ def main():
     parser.add_argument("--results", help="fn-bench JSON (default: the newest bench/results/*.json)")
     parser.add_argument("--histories", help="folder of saved histories (<scenario>.json) instead of running")
     parser.add_argument("--save-histories", help="folder to save the runs' histories in")
-    parser.add_argument("--sfn-local", default=os.environ.get("SFN_LOCAL", os.path.join(ROOT, "target", "release", "sfn-local")))
-    parser.add_argument("--debug-functions", action="store_true",
-                        help="let cargo lambda watch build the functions unoptimised (faster first build)")
+    parser.add_argument("--order-local", default=os.environ.get("ORDER_LOCAL"),
+                        help="the order-local binary (default: build the workspace's, debug)")
+    parser.add_argument("--cargo-lambda", action="store_true",
+                        help="run the functions as processes under cargo lambda watch (default: in-process)")
     parser.add_argument("--json", help="where to write the rows (default bench/results/cost-<date>.json)")
     parser.add_argument("--write", metavar="DOC", help="replace the cost table in DOC")
     parser.add_argument("--check", metavar="DOC", help="fail when DOC's counts differ from the runs'")
@@ -305,22 +336,25 @@ def main():
 
     results_path = args.results or latest_results()
     with open(results_path, encoding="utf-8") as f:
-        durations, memory_mb = durations_from(json.load(f))
+        durations, memory_mb, stand_ins = durations_from(json.load(f))
+    if stand_ins:
+        print(f"cost: not measured, priced at the slowest measured median: {', '.join(stand_ins)}", file=sys.stderr)
 
     if args.histories:
         histories = {}
         for path in sorted(glob.glob(os.path.join(args.histories, "*.json"))):
             with open(path, encoding="utf-8") as f:
-                histories[os.path.basename(path)[: -len(".json")]] = json.load(f)
+                histories[os.path.basename(path)[: -len(".json")].replace("--", "/")] = json.load(f)
     else:
-        histories = run_histories(args.sfn_local, release=not args.debug_functions)
+        histories = run_histories(order_local_binary(args.order_local), args.cargo_lambda)
     if args.save_histories:
         os.makedirs(args.save_histories, exist_ok=True)
         for name, history in histories.items():
-            with open(os.path.join(args.save_histories, f"{name}.json"), "w", encoding="utf-8") as f:
+            with open(os.path.join(args.save_histories, name.replace("/", "--") + ".json"), "w", encoding="utf-8") as f:
                 json.dump(history, f, indent=1)
 
-    rows = {name: scenario_cost(history, durations, memory_mb) for name, history in histories.items()}
+    rows = {name: scenario_cost(history, durations, memory_mb, outside=outside_workflow(name))
+            for name, history in histories.items()}
     table = render_table(rows)
     print(table)
 
@@ -328,7 +362,7 @@ def main():
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w", encoding="utf-8") as f:
         json.dump({"prices": PRICES, "memoryMb": memory_mb, "durationsFrom": os.path.relpath(results_path, ROOT),
-                   "durationsMs": durations, "scenarios": rows}, f, indent=2)
+                   "durationsMs": durations, "standIns": stand_ins, "scenarios": rows}, f, indent=2)
         f.write("\n")
     print(f"cost: written to {os.path.relpath(out, ROOT)}", file=sys.stderr)
 

@@ -91,14 +91,47 @@ class Money(unittest.TestCase):
             cost.scenario_cost(SAMPLE, {"validate-order": 1.0}, 256)
 
 
+class Durations(unittest.TestCase):
+    def test_unmeasured_functions_get_the_slowest_measured_median(self):
+        results = {"memoryMb": 256, "functions": [
+            {"function": "validate-order", "warmMedianUs": 2500.0},
+            {"function": "submit-order", "warmMedianUs": 9000.0},
+        ]}
+        durations, memory, stand_ins = cost.durations_from(results)
+        self.assertEqual(memory, 256)
+        self.assertEqual(durations["validate-order"], 2.5)
+        self.assertEqual(durations["reserve-item"], 9.0)
+        self.assertEqual(len(stand_ins), 12)
+        self.assertNotIn("submit-order", stand_ins)
+
+
+class Scenarios(unittest.TestCase):
+    def test_every_order_file_is_a_row_and_approval_runs_once_per_answer(self):
+        rows = [name for name, _, _ in cost.scenario_runs()]
+        self.assertIn("standard", rows)
+        self.assertIn("needs-approval/approve", rows)
+        self.assertIn("needs-approval/timeout", rows)
+        self.assertNotIn("needs-approval", rows)
+        self.assertFalse(any(name.endswith(".expect") for name in rows))
+
+    def test_a_persons_answer_costs_a_decide_approval_invocation(self):
+        self.assertEqual(cost.outside_workflow("needs-approval/approve").get("decide-approval"), 1)
+        self.assertEqual(cost.outside_workflow("needs-approval/reject").get("decide-approval"), 1)
+        self.assertNotIn("decide-approval", cost.outside_workflow("needs-approval/timeout"))
+        self.assertNotIn("decide-approval", cost.outside_workflow("standard"))
+
+
 class DocCheck(unittest.TestCase):
     def doc(self, rows):
         return f"# Cost\n\n{cost.TABLE_BEGIN}\n{cost.render_table(rows)}\n{cost.TABLE_END}\n\nmore text\n"
 
     def test_the_rendered_table_reads_back_and_matches(self):
-        rows = {"standard": cost.scenario_cost(SAMPLE, Money.DURATIONS, 256)}
+        rows = {
+            "standard": cost.scenario_cost(SAMPLE, Money.DURATIONS, 256),
+            "needs-approval/timeout": cost.scenario_cost(SAMPLE, Money.DURATIONS, 256),
+        }
         counts = cost.counts_in_doc(self.doc(rows))
-        self.assertEqual(counts, {"standard": (7, 1, 7)})
+        self.assertEqual(counts, {"standard": (7, 1, 7), "needs-approval/timeout": (7, 1, 7)})
         self.assertEqual(cost.compare(counts, rows), [])
 
     def test_a_changed_count_or_a_missing_scenario_is_reported(self):

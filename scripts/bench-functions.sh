@@ -8,6 +8,8 @@
 #   3. runs fn-bench (bench/plan.json): cold init, first/warm latency, no-I/O latency, peak RSS,
 #      bootstrap and zip size; prints the table and the budgets, writes bench/results/<date>.json.
 # Usage: scripts/bench-functions.sh [--no-build] [--no-arm64] [--only FUNCTION]... [--json FILE]
+#                                   [--arm64-dir DIR]   (bootstraps as DIR/<function>/bootstrap;
+#                                   default: cargo lambda's output, $CARGO_TARGET_DIR/lambda)
 # Release builds use fat LTO and one codegen unit: the first run takes long on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,20 +18,22 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   exec scripts/dev-env.sh --with-cargo-lambda "$0" "$@"
 fi
 
-build=1 arm64=1 only=() json="bench/results/$(date -u +%Y-%m-%d).json"
+build=1 arm64=1 only=() json="bench/results/$(date -u +%Y-%m-%d).json" arm64_dir=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
     --no-arm64) arm64=0 ;;
     --only) only+=("$2"); shift ;;
     --json) json="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --arm64-dir) arm64_dir="$2"; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "bench-functions: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 
 target="${CARGO_TARGET_DIR:-$root/target}"
+arm64_dir="${arm64_dir:-$target/lambda}"
 jobs="${CARGO_BUILD_JOBS:-2}"
 mapfile -t functions < <(python3 -c '
 import json, sys
@@ -39,7 +43,10 @@ packages=(); for f in "${functions[@]}"; do packages+=(-p "$f"); done
 
 if [ "$build" = 1 ]; then
   echo "bench-functions: release build for $(uname -m) (${#functions[@]} functions + fn-bench, -j $jobs)" >&2
-  cargo build --release -j "$jobs" -p fn-bench "${packages[@]}"
+  # Separate builds: built together, fn-bench's features (axum's server side of hyper, ...)
+  # would be unified into the functions' dependencies and change the binaries measured.
+  cargo build --release -j "$jobs" "${packages[@]}"
+  cargo build --release -j "$jobs" -p fn-bench
   if [ "$arm64" = 1 ]; then
     echo "bench-functions: arm64 release build (cargo lambda, as sam build)" >&2
     CARGO_BUILD_JOBS="$jobs" cargo lambda build --release --arm64 "${packages[@]}"
@@ -81,7 +88,7 @@ unset AWS_PROFILE AWS_SESSION_TOKEN
 only_args=(); for f in "${functions[@]}"; do only_args+=(--only "$f"); done
 mkdir -p "$(dirname "$json")"
 "$target/release/fn-bench" --plan bench/plan.json --bin-dir "$target/release" \
-  --arm64-dir "$target/lambda" --json "$json" "${only_args[@]}" \
+  --arm64-dir "$arm64_dir" --sam-build-dir "$arm64_dir" --json "$json" "${only_args[@]}" \
   --note "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')" \
   --note "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" \
   --note "DynamoDB: moto_server $(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null) on loopback"
