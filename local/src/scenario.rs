@@ -29,6 +29,20 @@ pub struct ScenarioArgs {
     /// that scenario's tables) instead of in-process.
     #[arg(long)]
     pub cargo_lambda: bool,
+    /// Invoke the functions at this Lambda Invoke API endpoint (already running, e.g. a
+    /// `cargo lambda watch` started by hand) instead; they must use the tables named by
+    /// ORDERS_TABLE, INVENTORY_TABLE and PAYMENTS_TABLE (set them here too: emptied and
+    /// re-seeded before each scenario) and AWS_ENDPOINT_URL_SFN=http://127.0.0.1:<--sfn-port>.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "cargo_lambda",
+        requires = "sfn_port"
+    )]
+    pub lambda_endpoint: Option<String>,
+    /// The loopback port of each run's Step Functions API (with --lambda-endpoint).
+    #[arg(long, value_name = "PORT")]
+    pub sfn_port: Option<u16>,
     /// Only the scenarios whose name (`standard`, `needs-approval/reject`) contains this.
     #[arg(long, value_name = "TEXT")]
     pub only: Option<String>,
@@ -65,13 +79,16 @@ fn run_cli(args: &ScenarioArgs) -> Result<bool, RunnerError> {
         .clone()
         .unwrap_or_else(|| repo_root().join("events").join("inventory-seed.json"));
     let template = args.template.clone().unwrap_or_else(default_template);
-    let functions = if args.cargo_lambda {
-        Functions::CargoLambda
-    } else {
-        Functions::InProcess
+    let functions = match (&args.lambda_endpoint, args.sfn_port) {
+        (Some(url), Some(sfn_port)) => Functions::Endpoint {
+            url: url.clone(),
+            sfn_port,
+        },
+        _ if args.cargo_lambda => Functions::CargoLambda,
+        _ => Functions::InProcess,
     };
     let scenarios = load_dir(&dir)?;
-    let runner = Runner::new(&template, &seed, functions)?;
+    let runner = Runner::new(&template, &seed, functions.clone())?;
     let cases: Vec<Case<'_>> = scenarios
         .iter()
         .flat_map(Scenario::cases)
@@ -81,10 +98,10 @@ fn run_cli(args: &ScenarioArgs) -> Result<bool, RunnerError> {
                 .is_none_or(|only| c.name().contains(only))
         })
         .collect();
-    let mode = if args.cargo_lambda {
-        "functions under `cargo lambda watch`"
-    } else {
-        "functions in-process"
+    let mode = match &functions {
+        Functions::InProcess => "functions in-process".to_string(),
+        Functions::CargoLambda => "functions under `cargo lambda watch`".to_string(),
+        Functions::Endpoint { url, .. } => format!("functions at {url}"),
     };
     eprintln!(
         "order-local scenarios: {} runs from {}, {mode}",

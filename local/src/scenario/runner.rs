@@ -6,13 +6,14 @@ use super::expectation::{Decision, Observed, Stock, check};
 use super::matcher::Mismatch;
 use super::report::normalized;
 use super::suite::{Case, SuiteError, load_seed};
-use crate::env::{LocalEnv, LocalError, read_seed};
+use crate::env::{LocalEnv, LocalError, on_real_time, read_seed};
 use crate::workflow::{
     Approval, CargoLambdaWatch, RunOptions, RunReport, Workflow, load_workflow, run_workflow,
 };
 use serde_json::Value;
 use sfn_local::history::Event;
 use sfn_local::task::HttpLambdas;
+use shared::{Deps, StoreError, TableKind, TableNames};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +27,11 @@ pub enum Functions {
     /// The real functions as processes: `cargo lambda watch`, started for each case with
     /// that case's tables.
     CargoLambda,
+    /// The functions behind a Lambda Invoke API that is already running (e.g. a `cargo lambda
+    /// watch` started by hand): they use the tables named by `ORDERS_TABLE`, `INVENTORY_TABLE`
+    /// and `PAYMENTS_TABLE` (emptied and re-seeded before each case) and reach the run's Step
+    /// Functions API at `sfn_port`.
+    Endpoint { url: String, sfn_port: u16 },
 }
 
 /// What every case of a run shares: the template's workflow, the seed, who runs the functions.
@@ -116,7 +122,10 @@ impl Runner {
     }
 
     async fn execute(&self, case: &Case<'_>) -> Result<RunReport, LocalError> {
-        let env = LocalEnv::from_template(&self.template, &self.seed_rows).await?;
+        let env = match &self.functions {
+            Functions::Endpoint { .. } => self.shared_tables().await?,
+            _ => LocalEnv::from_template(&self.template, &self.seed_rows).await?,
+        };
         let mut options = RunOptions {
             approval: approval(case.decision),
             quiet: true,
@@ -125,12 +134,19 @@ impl Runner {
         };
         // Dropped (and so stopped) when the case is done.
         let mut _watch = None;
-        if self.functions == Functions::CargoLambda {
-            let port = free_port()?;
-            options.sfn_port = Some(port);
-            let watch = start_watch(&env, &self.template, &self.workflow, port)?;
-            options.invoker = Some(Arc::new(HttpLambdas::new(watch.endpoint.clone())));
-            _watch = Some(watch);
+        match &self.functions {
+            Functions::InProcess => {}
+            Functions::CargoLambda => {
+                let port = free_port()?;
+                options.sfn_port = Some(port);
+                let watch = start_watch(&env, &self.template, &self.workflow, port)?;
+                options.invoker = Some(Arc::new(HttpLambdas::new(watch.endpoint.clone())));
+                _watch = Some(watch);
+            }
+            Functions::Endpoint { url, sfn_port } => {
+                options.sfn_port = Some(*sfn_port);
+                options.invoker = Some(Arc::new(HttpLambdas::new(url.clone())));
+            }
         }
         run_workflow(
             &env,
@@ -139,6 +155,57 @@ impl Runner {
             options,
         )
         .await
+    }
+}
+
+impl Runner {
+    /// The tables the functions behind `--lambda-endpoint` use, as a fresh start: orders and
+    /// payments emptied, inventory re-seeded.
+    async fn shared_tables(&self) -> Result<LocalEnv, LocalError> {
+        let kinds = [TableKind::Orders, TableKind::Inventory, TableKind::Payments];
+        let names = TableNames::from_env(&kinds).map_err(|e| {
+            LocalError::Runtime(format!(
+                "--lambda-endpoint: {e} (the tables the functions behind it were started with)"
+            ))
+        })?;
+        let env = LocalEnv::with_table_names(&self.template, &self.seed_rows, names).await?;
+        let deps = env.deps.clone();
+        on_real_time(async move {
+            empty_table(&deps, &deps.tables.orders, "orderId").await?;
+            empty_table(&deps, &deps.tables.payments, "orderId").await
+        })
+        .await??;
+        Ok(env)
+    }
+}
+
+/// Deletes every item of a table keyed by `key` alone.
+async fn empty_table(deps: &Deps, table: &str, key: &str) -> Result<(), LocalError> {
+    let mut start = None;
+    loop {
+        let page = deps
+            .dynamodb
+            .scan()
+            .table_name(table)
+            .projection_expression("#k")
+            .expression_attribute_names("#k", key)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("Scan", e))?;
+        for item in page.items.unwrap_or_default() {
+            deps.dynamodb
+                .delete_item()
+                .table_name(table)
+                .set_key(Some(item))
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("DeleteItem", e))?;
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return Ok(());
+        }
     }
 }
 
