@@ -93,8 +93,13 @@ async fn execute(
     options: RunOptions,
 ) -> Result<Executed, LocalError> {
     let real = real_time()?;
-    let listener = std::net::TcpListener::bind(("127.0.0.1", options.sfn_port.unwrap_or(0)))
-        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+    // Bound on the real-time runtime (tokio sets SO_REUSEADDR, so a fixed --sfn-port can be
+    // reused right after a previous run).
+    let address = ("127.0.0.1", options.sfn_port.unwrap_or(0));
+    let listener = real
+        .spawn(async move { tokio::net::TcpListener::bind(address).await })
+        .await
+        .map_err(|e| LocalError::Runtime(e.to_string()))?
         .map_err(|e| LocalError::Api(format!("cannot listen on 127.0.0.1: {e}")))?;
     let endpoint = listener
         .local_addr()
@@ -113,10 +118,7 @@ async fn execute(
         .holding_clock_for_callbacks(options.approval != Approval::Timeout);
     let service = Service::new(engine).on_runtime(tokio::runtime::Handle::current());
     let served = service.clone();
-    let server = real.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        sfn_local::serve::serve(served, listener).await
-    });
+    let server = real.spawn(sfn_local::serve::serve(served, listener));
     let _server = AbortOnDrop(server.abort_handle());
 
     let machine_arn = service
