@@ -203,3 +203,46 @@ async fn the_exit_event_lists_the_assigned_variables_as_json_text() {
         Some(json!({"a": "{\"k\":1}", "b": "\"t\""}))
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_execution_variables_together_are_capped_at_10_mib() {
+    // 50 states each assigning a new 220,002-byte variable (from the input): each assignment
+    // is under 256 KiB, together they pass 10 MiB.
+    let mut states = serde_json::Map::new();
+    for i in 0..50 {
+        let mut assign = serde_json::Map::new();
+        assign.insert(format!("v{i}"), json!("{% $states.input.chunk %}"));
+        states.insert(
+            format!("S{i}"),
+            json!({"Type": "Pass", "Assign": assign, "Next": format!("S{}", i + 1)}),
+        );
+    }
+    states.insert("S50".into(), json!({"Type": "Succeed"}));
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "S0", "States": states});
+    let input = json!({"chunk": "x".repeat(220_000)});
+    // No history recorded: each event would copy the 220 KB input.
+    let out = engine(InProcessLambdas::new())
+        .execute(common::machine(&def), input, Default::default())
+        .await;
+    assert_eq!(out.error.as_deref(), Some("States.DataLimitExceeded"));
+    // 220,002 bytes each: the 48th would bring the total past 10 MiB (10,485,760 bytes).
+    assert!(
+        out.cause
+            .as_deref()
+            .is_some_and(|c| c.contains("'S47'") && c.contains("variables of the execution")),
+        "{:?}",
+        out.cause
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn jsonata_batch_input_is_an_expression() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {
+        "Type": "Map", "Items": "{% $states.input.items %}", "End": true,
+        "ItemBatcher": {"MaxItemsPerBatch": "{% 2 %}", "BatchInput": {"tag": "{% $states.input.tag %}"}},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,
+            "Output": "{% $count($states.input.Items) & $states.input.BatchInput.tag %}"}}}
+    }}});
+    let out = outcome(def, json!({"items": [1, 2, 3], "tag": "t"})).await;
+    assert_eq!(out.output, Some(json!(["2t", "1t"])), "{:?}", out.cause);
+}

@@ -18,6 +18,8 @@ pub(crate) struct Frame {
     /// Copy-on-write: inner scopes (Parallel branches, Map iterations) start from the outer
     /// values and their assignments never reach back out.
     pub variables: Arc<Map<String, Value>>,
+    /// The JSON size of `variables` together, kept as they change (AWS caps it at 10 MiB).
+    pub variables_bytes: usize,
 }
 
 /// One state while it executes.
@@ -31,6 +33,7 @@ pub(crate) struct StateCtx<'a> {
     /// The state's effective query language.
     pub language: QueryLanguage,
     pub variables: Arc<Map<String, Value>>,
+    pub variables_bytes: usize,
 }
 
 /// Per-moment parts of `$$`.
@@ -57,6 +60,7 @@ impl<'a> StateCtx<'a> {
             entered_at: state.uses_context.then(|| run.now()),
             language: state.query_language.unwrap_or(frame.language),
             variables: Arc::clone(&frame.variables),
+            variables_bytes: frame.variables_bytes,
         }
     }
 
@@ -69,6 +73,7 @@ impl<'a> StateCtx<'a> {
         Frame {
             language: self.language,
             variables: Arc::clone(&self.variables),
+            variables_bytes: self.variables_bytes,
         }
     }
 

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 use super::context::{Frame, StateCtx};
-use super::size::exceeds;
+use super::size::{exceeds, json_len};
 use super::states::{self, Step};
 use super::{Engine, ExecutionOptions, Outcome, Status};
 use crate::error::{StatesError, names};
@@ -260,6 +260,35 @@ fn finish(
     }
 }
 
+/// Largest size of all the variables an execution holds at one time (AWS: 10 MiB).
+const EXECUTION_VARIABLES_LIMIT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The size of the frame's variables once `assigned` replaces or joins them; counts only the
+/// values that change, so the check costs what the assignment does.
+fn variables_after(
+    frame: &Frame,
+    assigned: &Map<String, Value>,
+    name: &str,
+    entered_id: u64,
+) -> Result<usize, StatesError> {
+    let mut total = frame.variables_bytes;
+    for (key, value) in assigned {
+        if let Some(old) = frame.variables.get(key) {
+            total = total.saturating_sub(json_len(old, usize::MAX));
+        }
+        total = total.saturating_add(json_len(value, usize::MAX));
+    }
+    if total > EXECUTION_VARIABLES_LIMIT_BYTES {
+        return Err(StatesError::new(
+            names::DATA_LIMIT_EXCEEDED,
+            format!(
+                "An error occurred while executing the state '{name}' (entered at the event id #{entered_id}). The variables of the execution exceed the maximum number of bytes service limit."
+            ),
+        ));
+    }
+    Ok(total)
+}
+
 /// Run a machine, branch or item processor from StartAt to its end.
 pub(crate) fn run_machine<'a>(
     run: &'a Run,
@@ -292,6 +321,10 @@ pub(crate) fn run_machine<'a>(
                     format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
                 ));
             }
+            let variables_bytes = match &assigned {
+                Some(assigned) => variables_after(&frame, assigned, name, entered_id)?,
+                None => frame.variables_bytes,
+            };
             run.event(exited_kind(state.kind), thread, || {
                 let mut details = json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}});
                 // AWS lists the assigned variables (as JSON text) on the exit event.
@@ -307,6 +340,7 @@ pub(crate) fn run_machine<'a>(
             })?;
             if let Some(assigned) = assigned {
                 std::sync::Arc::make_mut(&mut frame.variables).extend(assigned);
+                frame.variables_bytes = variables_bytes;
             }
             match next {
                 Some(next) => {

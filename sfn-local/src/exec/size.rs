@@ -12,6 +12,13 @@ pub(crate) fn exceeds(value: &Value, limit: usize) -> bool {
     total > limit
 }
 
+/// The length of `value`'s compact JSON text, counted up to just past `limit`.
+pub(crate) fn json_len(value: &Value, limit: usize) -> usize {
+    let mut total = 0usize;
+    count(value, limit, &mut total);
+    total
+}
+
 fn count(value: &Value, limit: usize, total: &mut usize) {
     if *total > limit {
         return;
@@ -56,16 +63,18 @@ fn number_len(n: &serde_json::Number) -> usize {
     counter.0
 }
 
-/// Length of a JSON string literal (quotes and escapes included), UTF-8 bytes.
+/// Length of a JSON string literal (quotes and escapes included), UTF-8 bytes. Counted over
+/// bytes: every byte of a multi-byte character is written as is.
 fn string_len(s: &str) -> usize {
-    2 + s
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
-            c if (c as u32) < 0x20 => 6,
-            c => c.len_utf8(),
+    let escapes: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            b if b < 0x20 => 5,
+            _ => 0,
         })
-        .sum::<usize>()
+        .sum();
+    2 + s.len() + escapes
 }
 
 #[cfg(test)]

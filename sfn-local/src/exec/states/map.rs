@@ -151,6 +151,7 @@ pub(super) async fn map(
             items.into_owned(),
             effective,
             &context,
+            &resolve,
         )?),
         None => items,
     };
@@ -205,6 +206,7 @@ pub(super) async fn map(
             // A child execution: its own history (none of it in the parent's) and none of
             // the parent's variables.
             frame.variables = Default::default();
+            frame.variables_bytes = 0;
             let child = run.child();
             let mut thread = Thread { prev: 0 };
             let result = run_machine(&child, processor, input, frame, &mut thread).await;

@@ -170,13 +170,14 @@ pub(super) fn batches(
     items: Vec<Value>,
     input: &Value,
     context: &Value,
+    resolve: Resolve<'_>,
 ) -> Result<Vec<Value>, StatesError> {
     let limit = |value: &Option<Value>,
                  path_field: &Option<String>,
                  field: &str|
      -> Result<Option<usize>, StatesError> {
         let n = match (value, path_field) {
-            (Some(v), _) => v.as_i64(),
+            (Some(v), _) => resolve(field, v)?.as_i64(),
             (None, Some(p)) => Some(integer(ctx, field, p, &from_path(ctx, p, input, context)?)?),
             (None, None) => None,
         };
@@ -193,7 +194,9 @@ pub(super) fn batches(
         &batcher.max_input_bytes_per_batch_path,
         "MaxInputBytesPerBatch",
     )?;
+    // A payload template in JSONPath; `{% %}` expressions in JSONata (`resolve` evaluates).
     let batch_input = match &batcher.batch_input {
+        Some(tmpl) if ctx.is_jsonata() => Some(resolve("BatchInput", tmpl)?),
         Some(tmpl) => {
             Some(template::evaluate(tmpl, &ctx.scope(input, context)).map_err(|e| ctx.located(e))?)
         }
