@@ -40,8 +40,24 @@ pub enum MeasureError {
 const INIT_LIMIT: Duration = Duration::from_secs(10);
 const INVOKE_LIMIT: Duration = Duration::from_secs(30);
 
+/// One process start until its first `GET /invocation/next`.
+#[derive(Debug, Clone, Copy)]
+pub struct Init {
+    /// Wall time from spawn to the first poll.
+    pub wall: Duration,
+    /// Of which the process's threads ran on a CPU, and waited for one (run queue), from
+    /// `/proc/<pid>/task/*/schedstat`: on a shared machine the wall time is mostly waiting.
+    pub sched: Option<SchedTime>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchedTime {
+    pub on_cpu: Duration,
+    pub run_queue: Duration,
+}
+
 /// Time from spawning the process to its first `GET /invocation/next`.
-pub async fn cold_init(launch: &Launch) -> Result<Duration, MeasureError> {
+pub async fn cold_init(launch: &Launch) -> Result<Init, MeasureError> {
     let api = RuntimeApi::start().await?;
     let (mut child, init) = start(launch, &api).await?;
     let _ = child.kill().await;
@@ -50,7 +66,7 @@ pub async fn cold_init(launch: &Launch) -> Result<Duration, MeasureError> {
 
 /// One warm run: init, the first invocation, then `warm` more, and the process's peak RSS.
 pub struct WarmRun {
-    pub init: Duration,
+    pub init: Init,
     pub first: Completion,
     pub warm: Vec<Completion>,
     pub peak_rss_kib: Option<u64>,
@@ -89,7 +105,7 @@ async fn invoke(api: &mut RuntimeApi, event: &Bytes) -> Option<Completion> {
         .flatten()
 }
 
-async fn start(launch: &Launch, api: &RuntimeApi) -> Result<(Child, Duration), MeasureError> {
+async fn start(launch: &Launch, api: &RuntimeApi) -> Result<(Child, Init), MeasureError> {
     let first_poll = api.first_poll().await;
     let mut command = Command::new(&launch.binary);
     command
@@ -120,7 +136,12 @@ async fn start(launch: &Launch, api: &RuntimeApi) -> Result<(Child, Duration), M
         source,
     })?;
     match tokio::time::timeout(INIT_LIMIT, first_poll).await {
-        Ok(Ok(polled_at)) => Ok((child, polled_at.duration_since(started))),
+        Ok(Ok(polled_at)) => {
+            // The process now waits for an event: its CPU time so far is its init's.
+            let sched = child.id().and_then(sched_time);
+            let wall = polled_at.duration_since(started);
+            Ok((child, Init { wall, sched }))
+        }
         _ => {
             let _ = child.kill().await;
             Err(match api.init_error().await {
@@ -136,6 +157,30 @@ async fn start(launch: &Launch, api: &RuntimeApi) -> Result<(Child, Duration), M
     }
 }
 
+/// CPU and run-queue time of every thread of a live process (`schedstat`: ns on CPU, ns
+/// waiting, timeslices).
+fn sched_time(pid: u32) -> Option<SchedTime> {
+    let tasks = std::fs::read_dir(Path::new("/proc").join(pid.to_string()).join("task")).ok()?;
+    let mut total = SchedTime::default();
+    for task in tasks.flatten() {
+        let text = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        let time = parse_schedstat(&text)?;
+        total.on_cpu += time.on_cpu;
+        total.run_queue += time.run_queue;
+    }
+    Some(total)
+}
+
+fn parse_schedstat(text: &str) -> Option<SchedTime> {
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    let on_cpu = fields.next()??;
+    let run_queue = fields.next()??;
+    Some(SchedTime {
+        on_cpu: Duration::from_nanos(on_cpu),
+        run_queue: Duration::from_nanos(run_queue),
+    })
+}
+
 /// `VmHWM` of a live process: the peak resident set size since it started.
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status =
@@ -144,4 +189,28 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedstat_gives_cpu_and_run_queue_time() {
+        assert_eq!(
+            parse_schedstat("1500000 250000 12\n"),
+            Some(SchedTime {
+                on_cpu: Duration::from_micros(1500),
+                run_queue: Duration::from_micros(250),
+            })
+        );
+        assert_eq!(parse_schedstat("garbage"), None);
+        assert_eq!(parse_schedstat("1"), None);
+    }
+
+    #[test]
+    fn this_process_has_a_cpu_time() {
+        let time = sched_time(std::process::id()).expect("Linux /proc");
+        assert!(time.on_cpu > Duration::ZERO);
+    }
 }

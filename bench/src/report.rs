@@ -16,6 +16,10 @@ pub struct Row {
     pub function: String,
     pub cold_init_median_ms: f64,
     pub cold_init_p95_ms: f64,
+    /// Median CPU time of init (all threads): what the init costs without the machine's load.
+    pub cold_init_cpu_median_ms: Option<f64>,
+    /// Median time init spent waiting for a CPU (run queue): the shared machine's share.
+    pub cold_init_run_queue_median_ms: Option<f64>,
     pub first_invocation_ms: f64,
     pub warm_median_us: f64,
     pub warm_p99_us: f64,
@@ -102,6 +106,19 @@ pub async fn measure_function(
     let event = read_event(&entry.event)?;
     let run = measure::warm_run(&launch, &event, plan.warm_invocations).await?;
     inits.push(run.init);
+    let mut cpu: Vec<Duration> = inits
+        .iter()
+        .filter_map(|i| i.sched)
+        .map(|s| s.on_cpu)
+        .collect();
+    let mut waits: Vec<Duration> = inits
+        .iter()
+        .filter_map(|i| i.sched)
+        .map(|s| s.run_queue)
+        .collect();
+    cpu.sort();
+    waits.sort();
+    let mut inits: Vec<Duration> = inits.iter().map(|i| i.wall).collect();
     inits.sort();
     let mut warm: Vec<Duration> = run
         .warm
@@ -137,6 +154,9 @@ pub async fn measure_function(
         function: entry.function.clone(),
         cold_init_median_ms: millis(percentile(&inits, 50.0)),
         cold_init_p95_ms: millis(percentile(&inits, 95.0)),
+        cold_init_cpu_median_ms: (!cpu.is_empty()).then(|| millis(percentile(&cpu, 50.0))),
+        cold_init_run_queue_median_ms: (!waits.is_empty())
+            .then(|| millis(percentile(&waits, 50.0))),
         first_invocation_ms: millis(run.first.completed_at - run.first.delivered_at),
         warm_median_us: micros(percentile(&warm, 50.0)),
         warm_p99_us: micros(percentile(&warm, 99.0)),
@@ -179,10 +199,12 @@ fn micros(d: Duration) -> f64 {
 
 pub fn render_table(rows: &[Row], plan: &Plan) -> String {
     let mut out = format!(
-        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>9}  {}\n",
+        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>9}  {}\n",
         "function",
         "init p50",
         "init p95",
+        "init CPU",
+        "init wait",
         "first",
         "warm p50",
         "warm p99",
@@ -193,21 +215,24 @@ pub fn render_table(rows: &[Row], plan: &Plan) -> String {
         "error"
     );
     out.push_str(&format!(
-        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>9}\n",
-        "", "ms", "ms", "ms", "µs", "µs", "µs", "MiB", "KiB", "KiB"
+        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>9}\n",
+        "", "ms", "ms", "ms", "ms", "ms", "µs", "µs", "µs", "MiB", "KiB", "KiB"
     ));
     for row in rows {
         let opt = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into());
+        let opt2 = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
         let kib = |bytes: Option<u64>| {
             bytes
                 .map(|b| format!("{}", b / 1024))
                 .unwrap_or_else(|| "-".into())
         };
         out.push_str(&format!(
-            "{:<22} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>9.1} {:>9} {:>8} {:>10} {:>9}  {}\n",
+            "{:<22} {:>9.2} {:>9.2} {:>9} {:>9} {:>9.2} {:>9.1} {:>9.1} {:>9} {:>8} {:>10} {:>9}  {}\n",
             row.function,
             row.cold_init_median_ms,
             row.cold_init_p95_ms,
+            opt2(row.cold_init_cpu_median_ms),
+            opt2(row.cold_init_run_queue_median_ms),
             row.first_invocation_ms,
             row.warm_median_us,
             row.warm_p99_us,
@@ -219,7 +244,8 @@ pub fn render_table(rows: &[Row], plan: &Plan) -> String {
         ));
     }
     out.push_str(&format!(
-        "({} cold starts per function; {} warm invocations after the first; memory {} MB)\n",
+        "({} cold starts per function; {} warm invocations after the first; memory {} MB; \
+         init CPU/wait: on-CPU and run-queue time of the init, all threads)\n",
         plan.cold_runs, plan.warm_invocations, plan.memory_mb
     ));
     out.push_str(&budget_summary(rows, &plan.budgets));
@@ -305,6 +331,8 @@ mod tests {
             function: function.into(),
             cold_init_median_ms: init_ms,
             cold_init_p95_ms: init_ms,
+            cold_init_cpu_median_ms: None,
+            cold_init_run_queue_median_ms: None,
             first_invocation_ms: 1.0,
             warm_median_us: 500.0,
             warm_p99_us: 900.0,
