@@ -26,7 +26,7 @@ pub use invariants::{Execution, Invariant, Tables, Violation, check};
 pub use orders::{ChaosOrder, generate, inventory};
 pub use report::ChaosReport;
 pub use scan::scan_tables;
-pub use store::{SerialMoto, chaos_env, env_on};
+pub use store::{SerialMoto, chaos_env, chaos_store, env_on, tables_on};
 
 /// SKUs per group of orders (one group per concurrent worker).
 pub const SKUS_PER_GROUP: usize = 16;
@@ -53,6 +53,10 @@ pub struct ChaosArgs {
     /// Share of invocations delivered twice.
     #[arg(long, default_value_t = 0.05)]
     pub duplicate: f64,
+    /// Orders per set of fresh tables: each batch starts from the seeded stock and is
+    /// checked on its own (scans stay small; the workflow scans after every order).
+    #[arg(long, default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub batch: usize,
     /// Print the report as JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -71,6 +75,7 @@ impl ChaosArgs {
             transient: rates.transient_failure,
             timeout: rates.timeout,
             duplicate: rates.duplicate,
+            batch: 100,
             json: false,
             verbose: false,
         }
@@ -179,18 +184,24 @@ impl WorkflowChaos {
     }
 }
 
-/// Generates the orders, runs them under faults and checks the invariants.
+/// Generates the orders, runs them under faults and checks the invariants: each worker has
+/// its own store and runs its orders in batches, each batch on fresh tables.
 pub async fn run(args: &ChaosArgs) -> Result<ChaosReport, LocalError> {
     let started = Instant::now();
     let workers = args.concurrency.max(1);
     let stock = inventory(args.seed, workers, SKUS_PER_GROUP);
     let orders = generate(args.seed, args.orders, workers, SKUS_PER_GROUP);
-    let (env, _moto) = chaos_env(&stock).await?;
-    let ran = run_orders(&env, args, &orders).await?;
-    let tables = scan_tables(&env).await?;
-    let violations = check(&tables, &stock, &ran.executions);
-    if args.verbose {
-        show_histories(&tables, &violations);
+    let machine = workflow::load_machine(&default_template())?;
+    let jobs = (0..workers).map(|worker| {
+        let mine: Vec<&ChaosOrder> = orders.iter().filter(|o| o.group == worker).collect();
+        run_in_batches(args, &stock, mine, machine.clone())
+    });
+    let mut ran = Ran::default();
+    let mut violations = Vec::new();
+    for worker in futures::future::join_all(jobs).await {
+        let (worker, found) = worker?;
+        violations.extend(found);
+        merge(&mut ran, worker);
     }
     Ok(ChaosReport {
         seed: args.seed,
@@ -204,6 +215,50 @@ pub async fn run(args: &ChaosArgs) -> Result<ChaosReport, LocalError> {
         run_time: ran.run_time,
         wall_time: started.elapsed(),
     })
+}
+
+/// One worker: its store, then its orders batch by batch, each on fresh tables and checked.
+async fn run_in_batches(
+    args: &ChaosArgs,
+    stock: &[(String, u64)],
+    orders: Vec<&ChaosOrder>,
+    machine: Arc<sfn_local::StateMachine>,
+) -> Result<(Ran, Vec<Violation>), LocalError> {
+    let store = chaos_store().await?;
+    let mut ran = Ran::default();
+    let mut violations = Vec::new();
+    for batch in orders.chunks(args.batch.max(1)) {
+        let env = tables_on(&store, stock).await?;
+        let done = run_worker(
+            &env,
+            machine.clone(),
+            args.chaos_config(),
+            batch.to_vec(),
+            args.verbose,
+        )
+        .await?;
+        let tables = scan_tables(&env).await?;
+        let found = check(&tables, stock, &done.executions);
+        if args.verbose {
+            show_histories(&tables, &found);
+        }
+        violations.extend(found);
+        let run_time = ran.run_time + done.run_time;
+        merge(&mut ran, done);
+        ran.run_time = run_time;
+    }
+    Ok((ran, violations))
+}
+
+/// Adds `other` to `into`; run times overlap (workers run side by side): the longest counts.
+fn merge(into: &mut Ran, other: Ran) {
+    into.executions.extend(other.executions);
+    into.errors.extend(other.errors);
+    for (outcome, n) in other.outcomes {
+        *into.outcomes.entry(outcome).or_insert(0) += n;
+    }
+    into.stats = add(into.stats, other.stats);
+    into.run_time = into.run_time.max(other.run_time);
 }
 
 /// Runs `orders` on `env` under the faults of `args`, one worker per SKU group.
@@ -222,14 +277,7 @@ pub async fn run_orders(
     }
     let mut ran = Ran::default();
     for worker in futures::future::join_all(runs).await {
-        let worker = worker?;
-        ran.executions.extend(worker.executions);
-        ran.errors.extend(worker.errors);
-        for (outcome, n) in worker.outcomes {
-            *ran.outcomes.entry(outcome).or_insert(0) += n;
-        }
-        ran.stats = add(ran.stats, worker.stats);
-        ran.run_time = ran.run_time.max(worker.run_time);
+        merge(&mut ran, worker?);
     }
     Ok(ran)
 }

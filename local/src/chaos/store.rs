@@ -17,8 +17,11 @@ use shared::{Deps, TableNames};
 
 use crate::env::{LocalEnv, LocalError, REGION, on_real_time};
 
+/// moto's WSGI app on one thread; it exits when its stdin closes, so it never outlives the
+/// process that started it, however that process ends.
 const SERIAL_MOTO: &str = r#"
-import sys
+import os, sys, threading
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
 from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app),
@@ -42,7 +45,7 @@ impl SerialMoto {
         let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
         let child = Command::new(&python)
             .args(["-c", SERIAL_MOTO, &port.to_string()])
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -80,19 +83,35 @@ impl Drop for SerialMoto {
     }
 }
 
-/// The tables for a chaos run with `stock` seeded: on `AWS_ENDPOINT_URL_DYNAMODB` when set,
-/// else on a serial moto of its own (returned, to keep it running).
-pub async fn chaos_env(
-    stock: &[(String, u64)],
-) -> Result<(LocalEnv, Option<SerialMoto>), LocalError> {
+/// The server chaos tables live on: `None` when `AWS_ENDPOINT_URL_DYNAMODB` names one, else
+/// a serial moto of its own (keep it while the tables are used).
+pub async fn chaos_store() -> Result<Option<SerialMoto>, LocalError> {
     if std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok_and(|v| !v.is_empty()) {
-        return Ok((LocalEnv::start_with_seed(stock).await?, None));
+        return Ok(None);
     }
     let moto = tokio::task::spawn_blocking(SerialMoto::start)
         .await
         .map_err(|e| LocalError::Runtime(e.to_string()))??;
-    let env = env_on(&moto.endpoint, stock).await?;
-    Ok((env, Some(moto)))
+    Ok(Some(moto))
+}
+
+/// Fresh tables with `stock` seeded on the chaos store.
+pub async fn tables_on(
+    store: &Option<SerialMoto>,
+    stock: &[(String, u64)],
+) -> Result<LocalEnv, LocalError> {
+    match store {
+        Some(moto) => env_on(&moto.endpoint, stock).await,
+        None => LocalEnv::start_with_seed(stock).await,
+    }
+}
+
+/// The tables for a chaos run with `stock` seeded, and the store they live on.
+pub async fn chaos_env(
+    stock: &[(String, u64)],
+) -> Result<(LocalEnv, Option<SerialMoto>), LocalError> {
+    let store = chaos_store().await?;
+    Ok((tables_on(&store, stock).await?, store))
 }
 
 /// Fresh, uniquely named tables on `endpoint` (the schema the template declares) with
