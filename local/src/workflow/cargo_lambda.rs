@@ -31,7 +31,8 @@ pub fn free_port() -> Result<u16, LocalError> {
 
 impl CargoLambdaWatch {
     /// Builds the function binaries (so the first invocation does not compile them under the
-    /// invoke timeout), then starts `cargo lambda watch` and waits until it listens.
+    /// Invoke API client's 30 s timeout), then starts `cargo lambda watch` and waits until it
+    /// listens.
     pub fn start(
         env: &LocalEnv,
         functions: &[String],
@@ -39,18 +40,19 @@ impl CargoLambdaWatch {
         state_machine_arn: &str,
     ) -> Result<Self, LocalError> {
         let root = repo_root();
-        let mut build = Command::new("cargo");
-        build.current_dir(&root).args(["build", "-q", "-j", "2"]);
+        // One by one, as the watch builds them (`cargo run --bin NAME`: that binary's features
+        // only); a joint build would unify features and the watch would build them again.
         for function in functions {
-            build.args(["-p", function]);
-        }
-        let status = build
-            .status()
-            .map_err(|e| LocalError::CargoLambda(format!("cannot run cargo build: {e}")))?;
-        if !status.success() {
-            return Err(LocalError::CargoLambda(format!(
-                "building the functions failed ({status})"
-            )));
+            let status = Command::new("cargo")
+                .current_dir(&root)
+                .args(["build", "-q", "-j", "2", "--bin", function])
+                .status()
+                .map_err(|e| LocalError::CargoLambda(format!("cannot run cargo build: {e}")))?;
+            if !status.success() {
+                return Err(LocalError::CargoLambda(format!(
+                    "building {function} failed ({status})"
+                )));
+            }
         }
         let port = free_port()?;
         let log = std::env::temp_dir().join(format!("order-local-watch-{port}.log"));
