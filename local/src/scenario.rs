@@ -8,6 +8,7 @@ pub mod expectation;
 pub mod matcher;
 pub mod report;
 pub mod runner;
+pub mod store;
 pub mod suite;
 
 pub use expectation::{Decision, Expectation, Observed, Stock, StockChange, check};

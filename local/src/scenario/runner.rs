@@ -5,6 +5,7 @@
 use super::expectation::{Decision, Observed, Stock, check};
 use super::matcher::Mismatch;
 use super::report::normalized;
+use super::store::{fresh_env, serial_endpoint};
 use super::suite::{Case, SuiteError, load_seed};
 use crate::env::{LocalEnv, LocalError, on_real_time, read_seed};
 use crate::workflow::{
@@ -43,6 +44,8 @@ pub struct Runner {
     pub functions: Functions,
     /// The machine's top-level states (the rest run inside Parallel branches or Map iterations).
     top_level: BTreeSet<String>,
+    /// The serial moto the fresh tables go on (`None`: `AWS_ENDPOINT_URL_DYNAMODB`'s server).
+    store: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +80,12 @@ impl Runner {
     pub fn new(template: &Path, seed: &Path, functions: Functions) -> Result<Self, RunnerError> {
         let workflow = load_workflow(template)?;
         let top_level = top_level_states(&workflow.definition);
+        let store = match functions {
+            Functions::Endpoint { .. } => None,
+            _ => serial_endpoint()?,
+        };
         Ok(Runner {
+            store,
             template: template.to_path_buf(),
             workflow,
             seed: load_seed(seed)?,
@@ -122,9 +130,10 @@ impl Runner {
     }
 
     async fn execute(&self, case: &Case<'_>) -> Result<RunReport, LocalError> {
-        let env = match &self.functions {
-            Functions::Endpoint { .. } => self.shared_tables().await?,
-            _ => LocalEnv::from_template(&self.template, &self.seed_rows).await?,
+        let env = match (&self.functions, &self.store) {
+            (Functions::Endpoint { .. }, _) => self.shared_tables().await?,
+            (_, Some(endpoint)) => fresh_env(endpoint, &self.seed_rows).await?,
+            (_, None) => LocalEnv::from_template(&self.template, &self.seed_rows).await?,
         };
         let mut options = RunOptions {
             approval: approval(case.decision),
