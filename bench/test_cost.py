@@ -94,14 +94,16 @@ class Money(unittest.TestCase):
 class Durations(unittest.TestCase):
     def test_unmeasured_functions_get_the_slowest_measured_median(self):
         results = {"memoryMb": 256, "functions": [
-            {"function": "validate-order", "warmMedianUs": 2500.0},
-            {"function": "submit-order", "warmMedianUs": 9000.0},
+            {"function": "validate-order", "warmMedianUs": 2500.0, "firstInvocationMs": 7.0},
+            {"function": "submit-order", "warmMedianUs": 9000.0, "firstInvocationMs": 12.0},
+            {"function": "record-failure", "warmMedianUs": 200000.0, "firstInvocationMs": 4.0},
         ]}
         durations, memory, stand_ins = cost.durations_from(results)
         self.assertEqual(memory, 256)
         self.assertEqual(durations["validate-order"], 2.5)
         self.assertEqual(durations["reserve-item"], 9.0)
-        self.assertEqual(len(stand_ins), 12)
+        self.assertEqual(durations["record-failure"], 4.0, "a growing record's warm median is not its cost")
+        self.assertEqual(len(stand_ins), 11)
         self.assertNotIn("submit-order", stand_ins)
 
 
