@@ -23,12 +23,6 @@ scenarios() { cargo run -q -j 2 -p order-local -- scenarios "$@"; }
 printf '\n==> scenarios, handlers in-process\n'
 scenarios "$@" --report "$out/in-process.json"
 
-printf '\n==> the functions built as cargo lambda watch runs them (cargo run --bin NAME)\n'
-# Built one by one, as the watch builds them (one bin's features each), so that no first
-# invocation waits on a compile: sfn-local's Invoke API client gives up after 30 s, which the
-# workflow would see as Lambda.SdkClientException retries.
-for dir in functions/*/; do cargo build -q -j 2 --bin "$(basename "$dir")"; done
-
 printf '\n==> scenarios, functions under cargo lambda watch\n'
 scenarios --cargo-lambda "$@" --report "$out/cargo-lambda.json"
 
