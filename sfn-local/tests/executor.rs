@@ -217,9 +217,23 @@ async fn the_history_limit_fails_the_execution() {
         history_events: 100,
         ..Default::default()
     });
-    let outcome = engine.execute(machine, json!({}), Default::default()).await;
+    let options = sfn_local::ExecutionOptions {
+        record_history: true,
+        ..Default::default()
+    };
+    let outcome = engine.execute(machine, json!({}), options).await;
     assert_eq!(outcome.status, Status::Failed);
-    assert_eq!(outcome.event_count, 101);
+    // As AWS: the failure is event number `limit` itself, the last real one `limit - 1`.
+    assert_eq!(outcome.event_count, 100);
+    let last = outcome
+        .history
+        .last()
+        .map(|e| (e.id, e.previous_event_id, e.kind.as_str()));
+    assert_eq!(last, Some((100, 99, "ExecutionFailed")));
+    assert_eq!(
+        outcome.cause.as_deref(),
+        Some("The execution reached the maximum number of history events (100).")
+    );
 }
 
 #[tokio::test(start_paused = true)]

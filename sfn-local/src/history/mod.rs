@@ -101,7 +101,9 @@ impl History {
         }
     }
 
-    /// Append an event and return its id; fails once the history limit is exceeded.
+    /// Append an event and return its id. The limit counts the closing event too: AWS's
+    /// `ExecutionFailed` for a full history is event number `limit` itself, so an event
+    /// that would take that last id fails instead.
     pub fn add(
         &mut self,
         kind: &str,
@@ -109,7 +111,7 @@ impl History {
         timestamp: impl FnOnce() -> String,
         details: impl FnOnce() -> Option<(&'static str, Value)>,
     ) -> Result<u64, StatesError> {
-        if self.count >= self.limit {
+        if self.count.saturating_add(1) >= self.limit {
             return Err(StatesError::new(
                 names::RUNTIME,
                 format!(
@@ -192,13 +194,15 @@ mod tests {
     }
 
     #[test]
-    fn the_limit_fails_the_next_event() {
-        let mut h = History::new(2, false);
+    fn the_limit_keeps_the_last_id_for_the_closing_event() {
+        let mut h = History::new(3, false);
         assert!(h.add("A", 0, String::new, || None).is_ok());
         assert!(h.add("B", 1, String::new, || None).is_ok());
         let err = h.add("C", 2, String::new, || None);
         assert!(matches!(err, Err(e) if e.error == names::RUNTIME));
         assert_eq!(h.len(), 2);
+        h.close("ExecutionFailed", 2, String::new(), None);
+        assert_eq!(h.len(), 3);
     }
 
     #[test]
