@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Map, Value, json};
 use sfn_local::task::InProcessLambdas;
 use sfn_local::{Engine, ExecutionOptions, Limits, StateMachine, parse_definition};
@@ -100,5 +100,60 @@ fn choice_and_intrinsics(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, pass_chain, map_100k, choice_and_intrinsics);
+/// The bench/peers cases (definitions.py), in-process, for the ratio against
+/// aws-local-stepfunctions in-process.
+fn peer_cases(c: &mut Criterion) {
+    let map_1000 = machine(&json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "End": true,
+        "Iterator": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"sku.$": "$.sku", "packed": true}, "End": true}}}
+    }}}));
+    let items: Vec<Value> = (0..1000)
+        .map(|i| json!({"sku": format!("sku-{i}"), "qty": i}))
+        .collect();
+    let map_input = json!({"items": items});
+    let choice_loop = machine(&json!({"StartAt": "Route", "States": {
+        "Route": {"Type": "Choice", "Choices": [{"And": [
+            {"Variable": "$.n", "NumericLessThan": 100},
+            {"Variable": "$.label", "StringMatches": "round *"}], "Next": "Step"}], "Default": "Done"},
+        "Step": {"Type": "Pass", "Parameters": {
+            "n.$": "States.MathAdd($.n, 1)", "label.$": "States.Format('round {}', $.n)",
+            "parts.$": "States.StringSplit($.csv, ',')", "csv.$": "$.csv",
+            "count.$": "States.ArrayLength(States.StringSplit($.csv, ','))"}, "Next": "Route"},
+        "Done": {"Type": "Pass", "Parameters": {"rounds.$": "$.n", "last.$": "$.label", "count.$": "$.count"}, "End": true}
+    }}));
+    let loop_input = json!({"n": 0, "label": "round start", "csv": "a,b,c", "count": 0});
+    let startup = machine(&json!({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}));
+    let engine = Engine::new(Arc::new(InProcessLambdas::new()));
+    let rt = runtime();
+    let mut group = c.benchmark_group("peers");
+    for (name, machine, input) in [
+        ("startup_only", startup, json!({"order": {"id": 1}})),
+        ("map_1000_pass", map_1000, map_input),
+        ("choice_intrinsics_loop_100", choice_loop, loop_input),
+    ] {
+        // The input's copy is made outside the timing.
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || input.clone(),
+                |input| {
+                    black_box(rt.block_on(engine.execute(
+                        machine.clone(),
+                        input,
+                        ExecutionOptions::default(),
+                    )))
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    pass_chain,
+    map_100k,
+    choice_and_intrinsics,
+    peer_cases
+);
 criterion_main!(benches);
