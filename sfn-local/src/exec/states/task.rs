@@ -147,8 +147,10 @@ pub(super) async fn task(
             Some(()) = recv(&mut heartbeats) => last_beat = Instant::now(),
         }
     };
-    // The engine's own timer ended the wait (not an answer naming a timeout error).
-    if let (Err(_), Some(token)) = (&result, &token)
+    // The engine's own timer ended the wait: a timeout while the token was still out (an
+    // answer naming a timeout error has already spent it; a failed invocation is no timeout).
+    if let (Err(e), Some(token)) = (&result, &token)
+        && (e.error == names::TIMEOUT || e.error == names::HEARTBEAT_TIMEOUT)
         && tokens.waiting_on(token)
     {
         tokens.timed_out(token);
