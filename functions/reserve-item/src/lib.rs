@@ -20,6 +20,9 @@ pub enum ReserveError {
     },
     #[error("unknown sku {0}")]
     UnknownSku(String),
+    /// The order's compensation released this SKU: a late delivery reserves nothing.
+    #[error("{sku} was released for order {order_id}: its reservation is closed")]
+    ReservationClosed { order_id: String, sku: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -30,6 +33,7 @@ impl ErrorName for ReserveError {
             ReserveError::InvalidRequest(_) => "InvalidRequest",
             ReserveError::OutOfStock { .. } => "OutOfStock",
             ReserveError::UnknownSku(_) => "UnknownSku",
+            ReserveError::ReservationClosed { .. } => "ReservationClosed",
             ReserveError::Store(_) => "StoreUnavailable",
         }
     }
@@ -70,6 +74,9 @@ pub async fn handle(deps: &Deps, payload: Value) -> Result<Reserved, ReserveErro
             });
         }
         Reservation::UnknownSku => return Err(ReserveError::UnknownSku(sku)),
+        Reservation::Released => {
+            return Err(ReserveError::ReservationClosed { order_id, sku });
+        }
         Reservation::UnknownOrder => {
             return Err(ReserveError::InvalidRequest(format!(
                 "order {order_id} is not stored (validate-order stores it first)"

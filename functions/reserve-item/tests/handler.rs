@@ -227,3 +227,66 @@ async fn an_unreachable_store_is_store_unavailable() {
         Some("StoreUnavailable")
     );
 }
+
+/// A Map iteration still running when the Map failed can reserve after the compensation
+/// released its SKU: the release closes the SKU, and the late reservation changes nothing.
+#[tokio::test]
+async fn a_reservation_arriving_after_its_release_is_refused() {
+    let deps = fresh_deps().await;
+    stock(&deps, &[("SKU-APPLE", 5)]).await;
+    order(&deps, "ord-late").await;
+    // ReleaseInventory ran first (nothing was reserved yet) ...
+    let released = shared::db::inventory::release(&deps, "ord-late", "SKU-APPLE").await;
+    assert_eq!(released.ok(), Some(0));
+    // ... then the late ReserveItem arrives.
+    let result = handle(&deps, request("ord-late", "SKU-APPLE", 2)).await;
+    assert_eq!(
+        result.err().map(|e| e.error_name()),
+        Some("ReservationClosed")
+    );
+    assert_eq!(
+        stock_of(&deps, "SKU-APPLE").await,
+        Some(Stock {
+            available: 5,
+            reserved: 0
+        })
+    );
+    assert_eq!(
+        reserved_on_order(&deps, "ord-late", "SKU-APPLE").await,
+        None
+    );
+    let item = orders::get(&deps, "ord-late").await.ok().flatten();
+    let status = item.as_ref().and_then(|i| shared::db::get_s(i, "status"));
+    assert_eq!(
+        status,
+        Some("VALIDATED"),
+        "the order's status is not rewound"
+    );
+}
+
+/// A duplicate of a reservation delivered after its release reserves nothing again.
+#[tokio::test]
+async fn a_duplicate_reservation_after_release_is_refused() {
+    let deps = fresh_deps().await;
+    stock(&deps, &[("SKU-APPLE", 5)]).await;
+    order(&deps, "ord-dup").await;
+    assert!(
+        handle(&deps, request("ord-dup", "SKU-APPLE", 2))
+            .await
+            .is_ok()
+    );
+    let released = shared::db::inventory::release(&deps, "ord-dup", "SKU-APPLE").await;
+    assert_eq!(released.ok(), Some(2));
+    let again = handle(&deps, request("ord-dup", "SKU-APPLE", 2)).await;
+    assert_eq!(
+        again.err().map(|e| e.error_name()),
+        Some("ReservationClosed")
+    );
+    assert_eq!(
+        stock_of(&deps, "SKU-APPLE").await,
+        Some(Stock {
+            available: 5,
+            reserved: 0
+        })
+    );
+}

@@ -95,6 +95,13 @@ pub enum Reservation {
     UnknownSku,
     /// The order is not stored (validate-order stores it first).
     UnknownOrder,
+    /// The order's compensation released this SKU already: a late delivery reserves nothing.
+    Released,
+}
+
+/// Whether the order's compensation has released `sku` (its `released` string set).
+fn was_released(order: &Item, sku: &str) -> bool {
+    matches!(order.get("released"), Some(AttributeValue::Ss(skus)) if skus.iter().any(|s| s == sku))
 }
 
 /// Reserves `quantity` of `sku` for an order: `available -= q, reserved += q` (never below
@@ -119,11 +126,15 @@ pub async fn reserve(
             "SET reservations.#sku = :q, #status = :status, updatedAt = :now, \
              history = list_append(if_not_exists(history, :noHistory), :entry)",
         )
+        // `released` lists the SKUs compensation has closed: a reservation that arrives after
+        // its release (a Map iteration still running when the Map failed) must not land.
         .condition_expression(
-            "attribute_exists(reservations) AND attribute_not_exists(reservations.#sku)",
+            "attribute_exists(reservations) AND attribute_not_exists(reservations.#sku) \
+             AND NOT contains(released, :skuName)",
         )
         .expression_attribute_names("#sku", sku)
         .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":skuName", s(sku))
         .expression_attribute_values(":q", n(quantity))
         .expression_attribute_values(":status", s(status::RESERVED))
         .expression_attribute_values(":now", s(now()))
@@ -148,6 +159,9 @@ pub async fn reserve(
     if let Some(reserved) = get_n(reservations, sku) {
         return Ok(Reservation::AlreadyReserved(reserved));
     }
+    if was_released(&order, sku) {
+        return Ok(Reservation::Released);
+    }
     match get_stock(deps, sku).await? {
         None => Ok(Reservation::UnknownSku),
         Some(stock) if stock.available < quantity => Ok(Reservation::OutOfStock {
@@ -169,10 +183,61 @@ pub async fn release(deps: &Deps, order_id: &str, sku: &str) -> Result<u64, Stor
             .and_then(|o| get_m(o, "reservations"))
             .and_then(|r| get_n(r, sku))
     };
-    let order = super::orders::get(deps, order_id).await?;
-    let Some(quantity) = reserved(&order) else {
-        return Ok(0);
-    };
+    // A reservation may commit between the read and the write: close the SKU and release
+    // whatever it holds, re-reading a bounded number of times.
+    for _ in 0..3 {
+        let order = super::orders::get(deps, order_id).await?;
+        if order.is_none() {
+            return Ok(0);
+        }
+        match reserved(&order) {
+            None => match close_unreserved(deps, order_id, sku).await? {
+                true => return Ok(0),
+                false => continue,
+            },
+            Some(quantity) => {
+                if let Some(released) = release_reserved(deps, order_id, sku, quantity).await? {
+                    return Ok(released);
+                }
+            }
+        }
+    }
+    Err(StoreError(format!(
+        "release of {sku} for {order_id} kept conflicting with concurrent reservations"
+    )))
+}
+
+/// Marks `sku` released on an order that holds no reservation of it; false when a
+/// reservation appeared meanwhile.
+async fn close_unreserved(deps: &Deps, order_id: &str, sku: &str) -> Result<bool, StoreError> {
+    let result = deps
+        .dynamodb
+        .update_item()
+        .table_name(&deps.tables.orders)
+        .key("orderId", s(order_id))
+        .update_expression("ADD released :skus")
+        .condition_expression(
+            "attribute_exists(orderId) AND attribute_not_exists(reservations.#sku)",
+        )
+        .expression_attribute_names("#sku", sku)
+        .expression_attribute_values(":skus", AttributeValue::Ss(vec![sku.to_owned()]))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failed(&e) => Ok(false),
+        Err(e) => Err(StoreError::from_sdk("UpdateItem", e)),
+    }
+}
+
+/// Gives `quantity` of `sku` back and closes the SKU on the order, in one transaction;
+/// `None` when the reservation changed meanwhile (the caller re-reads).
+async fn release_reserved(
+    deps: &Deps,
+    order_id: &str,
+    sku: &str,
+    quantity: u64,
+) -> Result<Option<u64>, StoreError> {
     let inventory = Update::builder()
         .table_name(&deps.tables.inventory)
         .key("sku", s(sku))
@@ -185,10 +250,12 @@ pub async fn release(deps: &Deps, order_id: &str, sku: &str) -> Result<u64, Stor
         .key("orderId", s(order_id))
         .update_expression(
             "REMOVE reservations.#sku SET updatedAt = :now, \
-             history = list_append(if_not_exists(history, :noHistory), :entry)",
+             history = list_append(if_not_exists(history, :noHistory), :entry) \
+             ADD released :skus",
         )
         .condition_expression("reservations.#sku = :q")
         .expression_attribute_names("#sku", sku)
+        .expression_attribute_values(":skus", AttributeValue::Ss(vec![sku.to_owned()]))
         .expression_attribute_values(":q", n(quantity))
         .expression_attribute_values(":now", s(now()))
         .expression_attribute_values(":noHistory", AttributeValue::L(Vec::new()))
@@ -198,15 +265,21 @@ pub async fn release(deps: &Deps, order_id: &str, sku: &str) -> Result<u64, Stor
         )
         .build();
     match transact(deps, [inventory, order_update]).await {
-        Ok(()) => Ok(quantity),
+        Ok(()) => Ok(Some(quantity)),
         Err(Cancelled::Conditions) => {
-            if reserved(&super::orders::get(deps, order_id).await?).is_none() {
+            let order = super::orders::get(deps, order_id).await?;
+            let now_reserved = order
+                .as_ref()
+                .and_then(|o| get_m(o, "reservations"))
+                .and_then(|r| get_n(r, sku));
+            match now_reserved {
                 // Released concurrently by another delivery.
-                Ok(0)
-            } else {
-                Err(StoreError(format!(
+                None if order.as_ref().is_some_and(|o| was_released(o, sku)) => Ok(Some(0)),
+                None => Ok(None),
+                Some(q) if q != quantity => Ok(None),
+                Some(_) => Err(StoreError(format!(
                     "inventory of {sku} does not hold the {quantity} units {order_id} reserved"
-                )))
+                ))),
             }
         }
         Err(Cancelled::Other(e)) => Err(e),
