@@ -180,3 +180,50 @@ fn a_template_run_invokes_the_functions_it_maps() {
         "{cause}"
     );
 }
+
+#[test]
+fn chaos_injects_seeded_faults_into_every_lambda_call() {
+    // 40 calls to an endpoint nobody serves, each caught: the run always ends; the summary
+    // counts every call, and the same seed draws the same faults.
+    let definition = temp_file(
+        "chaos.json",
+        &json!({"StartAt": "Each", "States": {"Each": {
+            "Type": "Map", "ItemsPath": "$.items", "End": true,
+            "ItemProcessor": {"StartAt": "Call", "States": {
+                "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                         "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": true},
+                "Caught": {"Type": "Pass", "End": true}}}}}}),
+    );
+    let input = temp_file(
+        "chaos-input.json",
+        &json!({"items": (0..40).collect::<Vec<_>>()}),
+    );
+    let run = |seed: &str| {
+        let out = sfn_local(&[
+            "execute",
+            definition.to_str().unwrap_or_default(),
+            "--input",
+            input.to_str().unwrap_or_default(),
+            "--lambda-endpoint",
+            "http://127.0.0.1:9",
+            "--chaos",
+            seed,
+        ]);
+        assert!(out.status.success());
+        assert_eq!(last_line(&out)["status"], "SUCCEEDED");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // The fault counts, after "N invocations".
+    let faults = |summary: &str| summary.split("invocations").nth(1).map(str::to_owned);
+    let first = run("7");
+    assert!(first.contains("chaos seed 7: 40 invocations"), "{first}");
+    assert_eq!(
+        faults(&first),
+        faults(&run("7")),
+        "the same seed, the same faults"
+    );
+    let differ = ["8", "9", "10"]
+        .iter()
+        .any(|seed| faults(&run(seed)) != faults(&first));
+    assert!(differ, "other seeds draw other faults");
+}

@@ -14,7 +14,9 @@ use serde_json::Value;
 use crate::exec::{Engine, ExecutionOptions, Limits, PAYLOAD_LIMIT_BYTES};
 use crate::model::{StateMachine, parse_definition};
 use crate::task::http::DEFAULT_ENDPOINT;
-use crate::task::{HttpLambdas, LambdaInvoker, MockConfig, MockedLambdas};
+use crate::task::{
+    ChaosConfig, ChaosInvoker, HttpLambdas, LambdaInvoker, MockConfig, MockedLambdas,
+};
 use crate::validate::validate;
 
 #[derive(Parser)]
@@ -61,6 +63,11 @@ enum Command {
         /// The test case to run from --mock-config (looked up under the state machine's name).
         #[arg(long, requires = "mock_config")]
         test_case: Option<String>,
+        /// Inject Lambda's faults into this execution's function calls, seeded: service
+        /// errors before and after the function ran, timeouts after it ran, duplicate
+        /// deliveries (a summary goes to stderr).
+        #[arg(long, value_name = "SEED")]
+        chaos: Option<u64>,
     },
     /// Check a definition statically; lists every error and exits non-zero if any.
     Validate {
@@ -134,6 +141,7 @@ pub fn main() -> ExitCode {
             history_limit,
             mock_config,
             test_case,
+            chaos,
         } => {
             let run = RunArgs {
                 history,
@@ -145,6 +153,7 @@ pub fn main() -> ExitCode {
                     history_events: history_limit,
                 },
                 mock: mock_config.zip(test_case),
+                chaos,
             };
             execute(&source, input.as_deref(), run)
         }
@@ -221,6 +230,8 @@ struct RunArgs {
     limits: Limits,
     /// The mock config file and test case.
     mock: Option<(PathBuf, String)>,
+    /// Fault injection seed.
+    chaos: Option<u64>,
 }
 
 fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
@@ -231,15 +242,22 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
         name,
         limits,
         mock,
+        chaos,
     } = args;
     let (machine, _, machine_name) = load_source(source)?;
     let machine_name = source.state_machine_name.clone().unwrap_or(machine_name);
     let lambdas: Arc<dyn LambdaInvoker> = Arc::new(HttpLambdas::new(endpoint));
-    let invoker: Arc<dyn LambdaInvoker> = match mock {
+    let lambdas: Arc<dyn LambdaInvoker> = match mock {
         Some((file, case)) => {
             let case = MockConfig::load(&file)?.test_case(&machine_name, &case)?;
             Arc::new(MockedLambdas::new(lambdas, case))
         }
+        None => lambdas,
+    };
+    let chaos =
+        chaos.map(|seed| Arc::new(ChaosInvoker::new(lambdas.clone(), ChaosConfig::new(seed))));
+    let invoker: Arc<dyn LambdaInvoker> = match &chaos {
+        Some(chaos) => chaos.clone(),
         None => lambdas,
     };
     let machine = Arc::new(machine);
@@ -265,6 +283,18 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
         .map_err(CliError::Runtime)?;
     let engine = Engine::new(invoker).with_limits(limits);
     let outcome = runtime.block_on(engine.execute(machine, input, options));
+    if let Some(chaos) = chaos {
+        let stats = chaos.stats();
+        eprintln!(
+            "sfn-local: chaos seed {}: {} invocations, {} service errors before the call, {} after it, {} timeouts, {} duplicate deliveries",
+            chaos.config().seed,
+            stats.invocations,
+            stats.service_errors_before,
+            stats.service_errors_after,
+            stats.timeouts,
+            stats.duplicates
+        );
+    }
     if history {
         let events: Vec<Value> = outcome.history.iter().map(|e| e.to_json()).collect();
         println!("{}", Value::Array(events));
