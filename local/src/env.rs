@@ -4,6 +4,7 @@
 
 mod error;
 mod runtime;
+mod serial_moto;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use shared::{Deps, StoreError, TableKind, TableNames};
 
 pub use error::LocalError;
 pub use runtime::{on_real_time, real_time};
+pub use serial_moto::{SerialMoto, env_on};
 pub use template::{TableSpec, TemplateDoc};
 
 /// The region and credentials every local client uses.
