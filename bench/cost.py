@@ -214,15 +214,31 @@ def counts_in_doc(text):
     return found
 
 
-def compare(doc_counts, rows):
-    """Differences between the doc's counts and the runs' (empty when they agree)."""
+def timing_dependent(row_name):
+    """States a scenario's expectation marks `maybeStates`: Parallel siblings a failing branch
+    cancels at a timing-dependent moment, so each may or may not run (a transition and an
+    invocation each, on AWS too)."""
+    path = os.path.join(ORDERS, row_name.split("/")[0] + ".expect.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return len(json.load(f).get("maybeStates", []))
+    except (OSError, ValueError):
+        return 0
+
+
+def compare(doc_counts, rows, slack=timing_dependent):
+    """Differences between the doc's counts and the runs' (empty when they agree). Counts may
+    differ by the scenario's timing-dependent states, no more."""
     problems = []
     for name, row in rows.items():
         want = (row["transitions"], row["retries"], row["lambdaInvocations"])
         got = doc_counts.get(name)
         if got is None:
             problems.append(f"{name}: not in the document's table")
-        elif got != want:
+            continue
+        allowed = slack(name)
+        close = got[1] == want[1] and all(abs(g - w) <= allowed for g, w in ((got[0], want[0]), (got[2], want[2])))
+        if not close:
             problems.append(f"{name}: document says transitions/retries/invocations {got}, the run shows {want}")
     for name in sorted(set(doc_counts) - set(rows)):
         problems.append(f"{name}: in the document's table but no scenario ran")
@@ -364,13 +380,15 @@ def main():
     table = render_table(rows)
     print(table)
 
-    out = args.json or os.path.join(HERE, "results", f"cost-{datetime.utcnow():%Y-%m-%d}.json")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w", encoding="utf-8") as f:
-        json.dump({"prices": PRICES, "memoryMb": memory_mb, "durationsFrom": os.path.relpath(results_path, ROOT),
-                   "durationsMs": durations, "standIns": stand_ins, "scenarios": rows}, f, indent=2)
-        f.write("\n")
-    print(f"cost: written to {os.path.relpath(out, ROOT)}", file=sys.stderr)
+    # A check (the test command) leaves the committed results alone unless asked for JSON.
+    if args.json or not args.check:
+        out = args.json or os.path.join(HERE, "results", f"cost-{datetime.utcnow():%Y-%m-%d}.json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump({"prices": PRICES, "memoryMb": memory_mb, "durationsFrom": os.path.relpath(results_path, ROOT),
+                       "durationsMs": durations, "standIns": stand_ins, "scenarios": rows}, f, indent=2)
+            f.write("\n")
+        print(f"cost: written to {os.path.relpath(out, ROOT)}", file=sys.stderr)
 
     if args.write:
         with open(args.write, encoding="utf-8") as f:

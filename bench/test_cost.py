@@ -142,6 +142,15 @@ class DocCheck(unittest.TestCase):
         self.assertEqual(len(cost.compare({}, rows)), 1)
         self.assertEqual(len(cost.compare({"standard": (7, 1, 7), "gone": (1, 0, 1)}, rows)), 1)
 
+    def test_timing_dependent_states_allow_that_many_fewer_or_more(self):
+        rows = {"standard": cost.scenario_cost(SAMPLE, Money.DURATIONS, 256)}
+        two = lambda _name: 2  # noqa: E731 - two states a failing branch may cancel
+        self.assertEqual(cost.compare({"standard": (5, 1, 5)}, rows, slack=two), [])
+        self.assertEqual(len(cost.compare({"standard": (4, 1, 7)}, rows, slack=two)), 1)
+        self.assertEqual(len(cost.compare({"standard": (7, 0, 7)}, rows, slack=two)), 1, "retries are exact")
+        self.assertEqual(cost.timing_dependent("shipment-failure"), 3)
+        self.assertEqual(cost.timing_dependent("standard"), 0)
+
     def test_replace_table_keeps_the_rest_of_the_document(self):
         text = self.doc({})
         replaced = cost.replace_table(text, "| new |")

@@ -3,7 +3,8 @@
 # Idempotent: a second run only checks. Usage: scripts/dev-env.sh [--with-cargo-lambda] CMD...
 #   - .venv with requirements-dev.txt (moto_server, sam, cfn-lint, ziglang, boto3)
 #   - a `zig` wrapper on PATH (cargo-lambda finds zig there)
-#   - with --with-cargo-lambda: cargo-lambda (cargo install, ~15 min the first time) and the
+#   - with --with-cargo-lambda: cargo-lambda (the prebuilt binary from requirements-dev.txt's
+#     wheel; `cargo install` only if it is missing, ~15 min) and the
 #     aarch64-unknown-linux-gnu rustup target
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

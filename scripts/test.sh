@@ -32,3 +32,7 @@ scripts/replay-events.sh
 
 step "whole-workflow scenarios: events/orders/ in-process and through cargo lambda watch, checked and identical"
 scripts/scenarios.sh
+
+step "cost model: docs/cost.md's counts match local runs of every scenario"
+python3 -m unittest discover -s bench -p 'test_cost.py'
+python3 bench/cost.py --check docs/cost.md
