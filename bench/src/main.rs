@@ -69,11 +69,17 @@ async fn run(args: Args) -> Result<(), String> {
             .await
             .map_err(|e| format!("{}: {e}", entry.function))?;
         rows.push(row);
+        // Written after every function: a run cut short keeps what it measured.
+        write(&args, &plan, &rows)?;
     }
     let table = report::render_table(&rows, &plan);
     println!("{table}");
-    report::write_json(&args.json, &plan, &rows, &args.note)
-        .map_err(|e| format!("{}: {e}", args.json.display()))?;
+    write(&args, &plan, &rows)?;
     eprintln!("fn-bench: results written to {}", args.json.display());
     Ok(())
+}
+
+fn write(args: &Args, plan: &plan::Plan, rows: &[report::Row]) -> Result<(), String> {
+    report::write_json(&args.json, plan, rows, &args.note)
+        .map_err(|e| format!("{}: {e}", args.json.display()))
 }
