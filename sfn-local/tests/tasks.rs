@@ -135,12 +135,8 @@ async fn a_slow_function_times_out_on_the_virtual_clock() {
     );
 }
 
-/// Runs an execution whose task waits for a token, while `drive` completes it.
-async fn with_token<F, Fut>(def: Value, drive: F) -> sfn_local::Outcome
-where
-    F: FnOnce(sfn_local::Engine, String) -> Fut,
-    Fut: Future<Output = ()>,
-{
+/// An "ask" function that keeps the task token it is sent, and where it keeps it.
+fn token_recorder() -> (InProcessLambdas, Arc<Mutex<Option<String>>>) {
     let seen: Arc<Mutex<Option<String>>> = Arc::default();
     let store = seen.clone();
     let mut lambdas = InProcessLambdas::new();
@@ -150,6 +146,16 @@ where
         }
         async { Ok(json!({"status": "asked"})) }
     });
+    (lambdas, seen)
+}
+
+/// Runs an execution whose task waits for a token, while `drive` completes it.
+async fn with_token<F, Fut>(def: Value, drive: F) -> sfn_local::Outcome
+where
+    F: FnOnce(sfn_local::Engine, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (lambdas, seen) = token_recorder();
     let engine = engine(lambdas);
     let driver = engine.clone();
     let execution = run(&engine, &def, json!({}));
@@ -239,15 +245,7 @@ async fn a_held_clock_waits_for_a_person_and_a_free_one_times_out() {
     // Holding must be set before the token is issued: build the engine with it.
     let held = {
         let def = token_task(Some(5));
-        let seen: Arc<Mutex<Option<String>>> = Arc::default();
-        let store = seen.clone();
-        let mut lambdas = InProcessLambdas::new();
-        lambdas.register("ask", move |event: Value| {
-            if let Ok(mut slot) = store.lock() {
-                *slot = event["token"].as_str().map(str::to_owned);
-            }
-            async { Ok(json!({"status": "asked"})) }
-        });
+        let (lambdas, seen) = token_recorder();
         let engine = engine(lambdas).holding_clock_for_callbacks(true);
         let answerer = engine.clone();
         let person = std::thread::spawn(move || {
