@@ -138,7 +138,7 @@ impl LocalEnv {
 
     /// Every inventory item, by SKU.
     pub async fn inventory(&self) -> Result<BTreeMap<String, Value>, LocalError> {
-        let items = self.scan(self.deps.tables.inventory.clone()).await?;
+        let items = self.scan_table(&self.deps.tables.inventory).await?;
         Ok(items
             .into_iter()
             .filter_map(|item| {
@@ -150,7 +150,7 @@ impl LocalEnv {
 
     /// Every payment item, ordered by order id.
     pub async fn payments(&self) -> Result<Vec<Value>, LocalError> {
-        let mut items = self.scan(self.deps.tables.payments.clone()).await?;
+        let mut items = self.scan_table(&self.deps.tables.payments).await?;
         items.sort_by(|a, b| {
             a.get("orderId")
                 .map(Value::to_string)
@@ -159,8 +159,10 @@ impl LocalEnv {
         Ok(items)
     }
 
-    async fn scan(&self, table: String) -> Result<Vec<Value>, LocalError> {
+    /// Every item of `table` as JSON: a full, consistent, paginated scan.
+    pub async fn scan_table(&self, table: &str) -> Result<Vec<Value>, LocalError> {
         let client = self.deps.dynamodb.clone();
+        let table = table.to_owned();
         on_real_time(async move {
             let mut items = Vec::new();
             let mut start = None;
