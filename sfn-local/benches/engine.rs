@@ -123,11 +123,23 @@ fn peer_cases(c: &mut Criterion) {
     }}));
     let loop_input = json!({"n": 0, "label": "round start", "csv": "a,b,c", "count": 0});
     let startup = machine(&json!({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}));
+    // definitions.py's chain: S0..S998 lead on, S999 ends.
+    let mut chain = Map::new();
+    for i in 0..1000 {
+        let state = if i < 999 {
+            json!({"Type": "Pass", "Next": format!("S{}", i + 1)})
+        } else {
+            json!({"Type": "Pass", "End": true})
+        };
+        chain.insert(format!("S{i}"), state);
+    }
+    let pass_chain = machine(&json!({"StartAt": "S0", "States": chain}));
     let engine = Engine::new(Arc::new(InProcessLambdas::new()));
     let rt = runtime();
     let mut group = c.benchmark_group("peers");
     for (name, machine, input) in [
         ("startup_only", startup, json!({"order": {"id": 1}})),
+        ("pass_chain_1000", pass_chain, json!({"order": {"id": 1}})),
         ("map_1000_pass", map_1000, map_input),
         ("choice_intrinsics_loop_100", choice_loop, loop_input),
     ] {
