@@ -18,6 +18,7 @@ mod functions;
 mod lexer;
 mod numfmt;
 mod parser;
+mod refs;
 mod regexes;
 mod signature;
 mod stack;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use error::{FUNCTION_RESULT, JsonataError};
+pub use refs::{ContextRead, VariableField};
 
 use env::Frame;
 use eval::Evaluator;
@@ -152,6 +154,21 @@ impl Expression {
             .into_iter()
             .filter(|name| functions::lookup(name, true).is_none())
             .collect()
+    }
+
+    /// What the expression reads from its input document at the top level (bare field names
+    /// as a path's first step, `$`, `$$`), distinct and in writing order. Names inside later
+    /// path steps, predicates, sort terms, groupings and transforms are not top-level reads;
+    /// lambda bodies are (a lambda keeps its defining expression's input).
+    pub fn top_level_reads(&self) -> Vec<ContextRead> {
+        refs::top_level_reads(&self.root)
+    }
+
+    /// Every variable the expression does not bind itself that starts a path, anywhere in the
+    /// tree, with the field the path reads from it (`$states.errorOutput.Cause` gives
+    /// `states`/`errorOutput`); distinct, in writing order.
+    pub fn variable_fields(&self) -> Vec<VariableField> {
+        refs::variable_fields(&self.root)
     }
 
     /// `input` is `$` (None = undefined); `bindings` are visible as `$name`.

@@ -1,6 +1,7 @@
 //! Static checks AWS makes at CreateStateMachine. Every problem is reported, each naming the
 //! state and the field: `State 'ChargePayment': field 'Next': no state named 'X'`.
 
+mod expressions;
 mod numbers;
 mod state;
 mod variables;
@@ -18,7 +19,15 @@ pub struct ValidationError {
     /// The field at fault, as written in the definition.
     pub field: Option<String>,
     pub message: String,
+    /// AWS's diagnostic code: `SCHEMA_VALIDATION_FAILED` unless a more specific one is known
+    /// (`INVALID_JSONATA_EXPRESSION`, `UNSUPPORTED_JSONATA_EXPRESSION`).
+    pub code: &'static str,
+    /// AWS's location of the fault (`/States/P/Branches[0]/States/B/Output/v`), when known.
+    pub location: Option<String>,
 }
+
+/// AWS's code for problems without a more specific one.
+pub const SCHEMA_VALIDATION_FAILED: &str = "SCHEMA_VALIDATION_FAILED";
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -44,6 +53,26 @@ impl Report {
             state: Some(state.to_owned()),
             field: (!field.is_empty()).then(|| field.to_owned()),
             message: message.into(),
+            code: SCHEMA_VALIDATION_FAILED,
+            location: None,
+        });
+    }
+
+    /// A problem with AWS's own code and location.
+    pub(crate) fn coded(
+        &mut self,
+        state: &str,
+        field: &str,
+        code: &'static str,
+        location: String,
+        message: String,
+    ) {
+        self.errors.push(ValidationError {
+            state: Some(state.to_owned()),
+            field: Some(field.to_owned()),
+            message,
+            code,
+            location: Some(location),
         });
     }
 
@@ -52,6 +81,8 @@ impl Report {
             state: None,
             field: Some(field.to_owned()),
             message: message.into(),
+            code: SCHEMA_VALIDATION_FAILED,
+            location: None,
         });
     }
 }
@@ -104,5 +135,7 @@ fn check_reachable(machine: &StateMachine, report: &mut Report) {
     }
 }
 
+#[cfg(test)]
+mod expression_tests;
 #[cfg(test)]
 mod tests;

@@ -2,12 +2,14 @@
 //! JSONata syntax, `Assign` names and scopes (inner states of a Parallel or Map cannot assign
 //! a variable of an outer scope).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde_json::Value;
 
 use super::Report;
-use crate::expr::{jsonata, template};
+use super::expressions::{self, Site};
+use crate::expr::template;
 use crate::model::choice::Condition;
 use crate::model::{QueryLanguage, State, StateMachine};
 
@@ -36,14 +38,16 @@ const RESERVED: &[&str] = &["states"];
 
 /// Check a machine and everything nested in it.
 pub(crate) fn check(machine: &StateMachine, language: QueryLanguage, report: &mut Report) {
-    check_scope(machine, language, &HashSet::new(), report);
+    check_scope(machine, language, &HashSet::new(), "", report);
 }
 
 /// One variable scope: the machine's own states see `outer` and may not assign its names.
+/// `location` is AWS's location of the machine (`""`, `/States/P/Branches[0]`).
 fn check_scope(
     machine: &StateMachine,
     inherited: QueryLanguage,
     outer: &HashSet<String>,
+    location: &str,
     report: &mut Report,
 ) {
     let language = machine.query_language.unwrap_or(inherited);
@@ -58,23 +62,30 @@ fn check_scope(
             }
         }
         if state_language == QueryLanguage::JSONata {
-            for (field, value) in jsonata_fields(state) {
-                check_expressions(name, &field, value, report);
-            }
-            for (field, text) in [("Error", &state.error), ("Cause", &state.cause)] {
-                if let Some(text) = text {
-                    check_expressions(name, field, &Value::String(text.clone()), report);
-                }
+            let state_location = format!("{location}/States/{name}");
+            let site = Site {
+                name,
+                location: &state_location,
+            };
+            for (field, value, error_output) in jsonata_fields(state) {
+                expressions::check_field(&site, &field, &value, error_output, report);
             }
         }
     }
-    for (_, state) in machine.states.iter() {
+    for (name, state) in machine.states.iter() {
         let state_language = state.query_language.unwrap_or(language);
-        for branch in state.branches.iter().flatten() {
-            check_scope(branch, state_language, &own, report);
+        for (i, branch) in state.branches.iter().flatten().enumerate() {
+            let inner = format!("{location}/States/{name}/Branches[{i}]");
+            check_scope(branch, state_language, &own, &inner, report);
         }
         if let Some(processor) = state.processor() {
-            check_scope(processor, state_language, &own, report);
+            let field = if state.item_processor.is_some() {
+                "ItemProcessor"
+            } else {
+                "Iterator"
+            };
+            let inner = format!("{location}/States/{name}/{field}");
+            check_scope(processor, state_language, &own, &inner, report);
         }
     }
 }
@@ -211,9 +222,13 @@ fn is_variable_name(name: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// The fields of a JSONata state that may hold `{% %}` expressions.
-fn jsonata_fields(state: &State) -> Vec<(String, &Value)> {
-    let mut out: Vec<(String, &Value)> = Vec::new();
+/// The fields of a JSONata state that may hold `{% %}` expressions, named as AWS locates
+/// them, with whether `$states.errorOutput` exists there (only in a catcher's Output/Assign).
+fn jsonata_fields<'a>(state: &'a State) -> Vec<(String, Cow<'a, Value>, bool)> {
+    let mut out = Vec::new();
+    let mut add = |field: String, value: Option<Cow<'a, Value>>, error_output: bool| {
+        out.extend(value.map(|v| (field, v, error_output)));
+    };
     let fields = [
         ("Arguments", state.arguments.as_ref()),
         ("Output", state.output.as_ref()),
@@ -233,48 +248,67 @@ fn jsonata_fields(state: &State) -> Vec<(String, &Value)> {
             "ToleratedFailurePercentage",
             state.tolerated_failure_percentage.as_ref(),
         ),
+        (
+            "ItemReader/Arguments",
+            state.item_reader.as_ref().and_then(|r| r.get("Arguments")),
+        ),
+        (
+            "ItemReader/ReaderConfig/MaxItems",
+            state
+                .item_reader
+                .as_ref()
+                .and_then(|r| r.get("ReaderConfig"))
+                .and_then(|c| c.get("MaxItems")),
+        ),
+        (
+            "ResultWriter/Arguments",
+            state
+                .result_writer
+                .as_ref()
+                .and_then(|w| w.get("Arguments")),
+        ),
     ];
     for (field, value) in fields {
-        out.extend(value.map(|v| (field.to_owned(), v)));
+        add(field.to_owned(), value.map(Cow::Borrowed), false);
+    }
+    if let Some(batcher) = &state.item_batcher {
+        let fields = [
+            ("ItemBatcher/BatchInput", batcher.batch_input.as_ref()),
+            (
+                "ItemBatcher/MaxItemsPerBatch",
+                batcher.max_items_per_batch.as_ref(),
+            ),
+            (
+                "ItemBatcher/MaxInputBytesPerBatch",
+                batcher.max_input_bytes_per_batch.as_ref(),
+            ),
+        ];
+        for (field, value) in fields {
+            add(field.to_owned(), value.map(Cow::Borrowed), false);
+        }
+    }
+    for (field, text) in [("Error", &state.error), ("Cause", &state.cause)] {
+        let value = text.as_ref().map(|t| Cow::Owned(Value::String(t.clone())));
+        add(field.to_owned(), value, false);
     }
     for (i, rule) in state.choices.iter().flatten().enumerate() {
         if let Condition::Jsonata(condition) = &rule.condition {
-            out.push((format!("Choices[{i}].Condition"), condition));
+            add(
+                format!("Choices[{i}]/Condition"),
+                Some(Cow::Borrowed(condition)),
+                false,
+            );
         }
-        out.extend(
-            rule.output
-                .as_ref()
-                .map(|v| (format!("Choices[{i}].Output"), v)),
-        );
-        out.extend(
-            rule.assign
-                .as_ref()
-                .map(|v| (format!("Choices[{i}].Assign"), v)),
-        );
+        let output = rule.output.as_ref().map(Cow::Borrowed);
+        add(format!("Choices[{i}]/Output"), output, false);
+        let assign = rule.assign.as_ref().map(Cow::Borrowed);
+        add(format!("Choices[{i}]/Assign"), assign, false);
     }
     for (i, catcher) in state.catch.iter().flatten().enumerate() {
-        out.extend(
-            catcher
-                .output
-                .as_ref()
-                .map(|v| (format!("Catch[{i}].Output"), v)),
-        );
-        out.extend(
-            catcher
-                .assign
-                .as_ref()
-                .map(|v| (format!("Catch[{i}].Assign"), v)),
-        );
+        let output = catcher.output.as_ref().map(Cow::Borrowed);
+        add(format!("Catch[{i}]/Output"), output, true);
+        let assign = catcher.assign.as_ref().map(Cow::Borrowed);
+        add(format!("Catch[{i}]/Assign"), assign, true);
     }
     out
-}
-
-fn check_expressions(name: &str, field: &str, value: &Value, report: &mut Report) {
-    let mut expressions = Vec::new();
-    jsonata::expressions_in(value, &mut expressions);
-    for text in expressions {
-        if let Err(e) = jsonata::check(&text) {
-            report.state(name, field, e);
-        }
-    }
 }
