@@ -274,3 +274,16 @@ fn other_problems_keep_the_schema_code_and_no_location() {
     assert_eq!(found[0].code, SCHEMA_VALIDATION_FAILED);
     assert_eq!(found[0].location, None);
 }
+
+#[test]
+fn a_deprecated_iterator_is_located_by_its_own_name() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {
+        "M": {"Type": "Map", "Items": "{% $states.input.items %}", "End": true,
+              "Iterator": {"StartAt": "I", "States": {
+                  "I": {"Type": "Fail", "Error": "{% code %}"}}}}
+    }});
+    assert_eq!(
+        diagnostics(def),
+        vec![top_level("code", "/States/M/Iterator/States/I/Error")]
+    );
+}
