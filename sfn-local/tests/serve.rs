@@ -140,6 +140,29 @@ async fn definitions_are_validated_without_creating_them() {
             Some("/States/A/Next".to_owned())
         )]
     );
+    // A JSONata fault inside a Parallel branch: AWS's code and the nested location.
+    let nested = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "End": true, "Branches": [{"StartAt": "E", "States": {
+            "E": {"Type": "Pass", "Output": {"v": "{% phone %}"}, "End": true}}}]}}});
+    let report = client
+        .validate_state_machine_definition()
+        .definition(nested.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("validate: {e:?}"));
+    assert_eq!(report.result.as_str(), "FAIL");
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.clone(), d.location.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "UNSUPPORTED_JSONATA_EXPRESSION".to_owned(),
+            Some("/States/P/Branches[0]/States/E/Output/v".to_owned())
+        )]
+    );
     let fine = client
         .validate_state_machine_definition()
         .definition(doubling().to_string())

@@ -17,17 +17,21 @@ pub struct ValidateRequest {
     max_results: Option<i64>,
 }
 
-/// A diagnostic as AWS shapes it; the location points at the state's field.
+/// A diagnostic as AWS shapes it: the validator's code, and its location when it knows the
+/// state's place (nested states), else one built from the state and field names.
 fn diagnostic(error: &ValidationError) -> Value {
-    let location = match (&error.state, &error.field) {
-        (Some(state), Some(field)) => format!("/States/{state}/{field}"),
-        (Some(state), None) => format!("/States/{state}"),
-        (None, Some(field)) => format!("/{field}"),
-        (None, None) => String::new(),
-    };
+    let location = error
+        .location
+        .clone()
+        .unwrap_or_else(|| match (&error.state, &error.field) {
+            (Some(state), Some(field)) => format!("/States/{state}/{field}"),
+            (Some(state), None) => format!("/States/{state}"),
+            (None, Some(field)) => format!("/{field}"),
+            (None, None) => String::new(),
+        });
     json!({
         "severity": "ERROR",
-        "code": "SCHEMA_VALIDATION_FAILED",
+        "code": error.code,
         "message": error.to_string(),
         "location": location,
     })
