@@ -3,6 +3,7 @@
 
 mod expressions;
 mod numbers;
+mod query_language;
 mod state;
 mod variables;
 
@@ -101,7 +102,8 @@ pub fn validate(machine: &StateMachine) -> Vec<ValidationError> {
     report.errors
 }
 
-/// Check one machine, branch or item processor (its own name scope).
+/// Check one machine, branch or item processor (its own name scope); `language` is the
+/// top-level machine's, which every state without its own `QueryLanguage` runs in.
 pub(crate) fn check_machine(machine: &StateMachine, language: QueryLanguage, report: &mut Report) {
     if machine.states.is_empty() {
         report.top("States", "must contain at least one state");
@@ -137,5 +139,7 @@ fn check_reachable(machine: &StateMachine, report: &mut Report) {
 
 #[cfg(test)]
 mod expression_tests;
+#[cfg(test)]
+mod query_language_tests;
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::numbers::{non_negative_integer, number_in, positive_integer};
-use super::{Report, check_machine};
+use super::{Report, check_machine, query_language};
 use crate::error::names;
 use crate::expr::{intrinsic, path, template};
 use crate::model::{
@@ -26,20 +26,24 @@ pub(crate) fn transitions(state: &State) -> Vec<&str> {
     out
 }
 
+/// `machine` is the top-level machine's language, which nested states fall back to.
 pub(crate) fn check_state(
     name: &str,
     state: &State,
     states: &States,
-    inherited: QueryLanguage,
+    machine: QueryLanguage,
     report: &mut Report,
 ) {
-    let language = state.query_language.unwrap_or(inherited);
+    let language = query_language::effective(state, machine);
     if name.is_empty() || name.chars().count() > MAX_NAME_LENGTH {
         report.state(name, "", "state names must be 1 to 80 characters long");
     }
     let allowed = allowed_fields(state.kind, language);
     for field in &state.field_names {
-        if !allowed.contains(&field.as_str()) {
+        // A field of the other language is reported in AWS's words by `query_language`.
+        if !allowed.contains(&field.as_str())
+            && !query_language::is_foreign_field(state.kind, language, field)
+        {
             let kind = state.kind.as_str();
             report.state(name, field, format!("not a valid field for a {kind} state"));
         }
@@ -63,10 +67,10 @@ pub(crate) fn check_state(
                 );
             }
             for branch in branches {
-                check_machine(branch, language, report);
+                check_machine(branch, machine, report);
             }
         }
-        StateType::Map => check_map(name, state, language, report),
+        StateType::Map => check_map(name, state, machine, report),
         StateType::Pass | StateType::Succeed => {}
     }
     for (i, retrier) in state.retry.iter().flatten().enumerate() {
@@ -295,7 +299,7 @@ fn check_fail(name: &str, state: &State, report: &mut Report) {
     }
 }
 
-fn check_map(name: &str, state: &State, language: QueryLanguage, report: &mut Report) {
+fn check_map(name: &str, state: &State, machine: QueryLanguage, report: &mut Report) {
     match (&state.item_processor, &state.iterator) {
         (Some(_), Some(_)) => report.state(
             name,
@@ -306,8 +310,8 @@ fn check_map(name: &str, state: &State, language: QueryLanguage, report: &mut Re
         _ => {}
     }
     if let Some(processor) = state.processor() {
-        let inner = processor.query_language.unwrap_or(language);
-        check_machine(processor, inner, report);
+        // Its states fall back to the machine's language, not the Map's (measured on AWS).
+        check_machine(processor, machine, report);
     }
     exclusive(
         name,

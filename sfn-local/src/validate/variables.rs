@@ -9,29 +9,10 @@ use serde_json::Value;
 
 use super::Report;
 use super::expressions::{self, Site};
+use super::query_language;
 use crate::expr::template;
 use crate::model::choice::Condition;
 use crate::model::{QueryLanguage, State, StateMachine};
-
-/// Fields only JSONPath states have.
-const JSONPATH_ONLY: &[&str] = &[
-    "ResultPath",
-    "Parameters",
-    "ResultSelector",
-    "ItemsPath",
-    "TimeoutSecondsPath",
-    "HeartbeatSecondsPath",
-    "SecondsPath",
-    "TimestampPath",
-    "ErrorPath",
-    "CausePath",
-    "MaxConcurrencyPath",
-    "ToleratedFailureCountPath",
-    "ToleratedFailurePercentagePath",
-];
-
-/// Fields only JSONata states have (Output is already refused by the per-type field list).
-const JSONATA_ONLY: &[&str] = &["Arguments", "Items"];
 
 /// Names `Assign` cannot use.
 const RESERVED: &[&str] = &["states"];
@@ -42,19 +23,23 @@ pub(crate) fn check(machine: &StateMachine, language: QueryLanguage, report: &mu
 }
 
 /// One variable scope: the machine's own states see `outer` and may not assign its names.
-/// `location` is AWS's location of the machine (`""`, `/States/P/Branches[0]`).
+/// `location` is AWS's location of the machine (`""`, `/States/P/Branches[0]`). `language`
+/// is the top-level machine's: nested states fall back to it, not to the enclosing state's.
 fn check_scope(
     machine: &StateMachine,
-    inherited: QueryLanguage,
+    language: QueryLanguage,
     outer: &HashSet<String>,
     location: &str,
     report: &mut Report,
 ) {
-    let language = machine.query_language.unwrap_or(inherited);
     let mut own: HashSet<String> = outer.clone();
     for (name, state) in machine.states.iter() {
-        let state_language = state.query_language.unwrap_or(language);
-        check_language_fields(name, state, state_language, report);
+        let state_language = query_language::effective(state, language);
+        let state_location = format!("{location}/States/{name}");
+        query_language::check_state(name, state, language, &state_location, report);
+        if !query_language::is_downgrade(state, language) {
+            check_language_rules(name, state, state_language, report);
+        }
         for (field, assign) in assignments(state) {
             check_assign(name, &field, assign, state_language, outer, report);
             if let Value::Object(values) = assign {
@@ -62,7 +47,6 @@ fn check_scope(
             }
         }
         if state_language == QueryLanguage::JSONata {
-            let state_location = format!("{location}/States/{name}");
             let site = Site {
                 name,
                 location: &state_location,
@@ -73,10 +57,11 @@ fn check_scope(
         }
     }
     for (name, state) in machine.states.iter() {
-        let state_language = state.query_language.unwrap_or(language);
         for (i, branch) in state.branches.iter().flatten().enumerate() {
-            let inner = format!("{location}/States/{name}/Branches[{i}]");
-            check_scope(branch, state_language, &own, &inner, report);
+            let field = format!("Branches[{i}]");
+            let inner = format!("{location}/States/{name}/{field}");
+            query_language::check_container(name, &field, branch, &inner, report);
+            check_scope(branch, language, &own, &inner, report);
         }
         if let Some(processor) = state.processor() {
             let field = if state.item_processor.is_some() {
@@ -85,29 +70,15 @@ fn check_scope(
                 "Iterator"
             };
             let inner = format!("{location}/States/{name}/{field}");
-            check_scope(processor, state_language, &own, &inner, report);
+            query_language::check_container(name, field, processor, &inner, report);
+            check_scope(processor, language, &own, &inner, report);
         }
     }
 }
 
-fn check_language_fields(name: &str, state: &State, language: QueryLanguage, report: &mut Report) {
-    let (foreign, other): (&[&str], &str) = match language {
-        QueryLanguage::JSONata => (JSONPATH_ONLY, "JSONPath"),
-        QueryLanguage::JSONPath => (JSONATA_ONLY, "JSONata"),
-    };
-    let this = match language {
-        QueryLanguage::JSONata => "JSONata",
-        QueryLanguage::JSONPath => "JSONPath",
-    };
-    for field in &state.field_names {
-        if foreign.contains(&field.as_str()) {
-            report.state(
-                name,
-                field,
-                format!("a {other} field cannot be used in a {this} state"),
-            );
-        }
-    }
+/// The language rules of choice rules and catchers (the state's own fields are
+/// [`query_language::check_state`]'s).
+fn check_language_rules(name: &str, state: &State, language: QueryLanguage, report: &mut Report) {
     for (i, rule) in state.choices.iter().flatten().enumerate() {
         let is_jsonata = matches!(rule.condition, Condition::Jsonata(_));
         match (language, is_jsonata) {
