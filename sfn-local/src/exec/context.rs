@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::run::{Run, format_time};
 use crate::error::StatesError;
 use crate::expr::Scope;
-use crate::model::{QueryLanguage, State};
+use crate::model::{QueryLanguage, State, Targets};
 
 /// What a machine, branch or iteration runs in: its query language (inherited by states that
 /// do not set their own) and the workflow variables it can see.
@@ -27,6 +27,8 @@ pub(crate) struct StateCtx<'a> {
     pub run: &'a Run,
     pub name: &'a str,
     pub state: &'a State,
+    /// Where the state's transitions lead (positions resolved at parse time).
+    pub targets: &'a Targets,
     pub entered_id: u64,
     /// Read only by the context object (`$$.State.EnteredTime`): taken for states that use it.
     pub entered_at: Option<DateTime<Utc>>,
@@ -48,7 +50,7 @@ impl<'a> StateCtx<'a> {
     pub fn new(
         run: &'a Run,
         name: &'a str,
-        state: &'a State,
+        (state, targets): (&'a State, &'a Targets),
         entered_id: u64,
         frame: &Frame,
     ) -> Self {
@@ -56,6 +58,7 @@ impl<'a> StateCtx<'a> {
             run,
             name,
             state,
+            targets,
             entered_id,
             entered_at: state.uses_context.then(|| run.now()),
             language: state.query_language.unwrap_or(frame.language),

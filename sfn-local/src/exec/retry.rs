@@ -75,10 +75,15 @@ fn number(value: &Option<Value>) -> Option<f64> {
 }
 
 /// The first catcher that matches the error.
-pub(crate) fn catcher<'c>(catchers: &'c [Catcher], error: &StatesError) -> Option<&'c Catcher> {
+/// The first catcher that matches the error, with its position in `Catch`.
+pub(crate) fn catcher<'c>(
+    catchers: &'c [Catcher],
+    error: &StatesError,
+) -> Option<(usize, &'c Catcher)> {
     catchers
         .iter()
-        .find(|c| matches(&c.error_equals, &error.error))
+        .enumerate()
+        .find(|(_, c)| matches(&c.error_equals, &error.error))
 }
 
 /// The error output a catcher places with its ResultPath: `{"Error": …, "Cause": …}`.

@@ -14,7 +14,16 @@ use super::states::{self, Step};
 use super::{Engine, ExecutionOptions, Outcome, Status};
 use crate::error::{StatesError, names};
 use crate::history::{History, text};
-use crate::model::{QueryLanguage, State, StateMachine, StateType};
+use crate::model::{QueryLanguage, State, StateMachine, StateType, Targets};
+
+/// For a state whose transitions were never resolved (cannot happen: `States::new` resolves
+/// every state's); every transition then fails as naming no state.
+static NO_TARGETS: Targets = Targets {
+    next: None,
+    default: None,
+    choices: Vec::new(),
+    catch: Vec::new(),
+};
 
 /// What every state of one execution shares.
 pub(crate) struct Run {
@@ -300,15 +309,19 @@ pub(crate) fn run_machine<'a>(
     async move {
         let mut frame = frame;
         let mut name: &str = &machine.start_at;
+        let mut position = machine.states.position(name);
         let mut input = input;
         loop {
-            let Some(state) = machine.states.get(name) else {
+            let Some((state, targets)) = position.and_then(|p| {
+                let (_, state) = machine.states.at(p)?;
+                Some((state, machine.states.targets(p).unwrap_or(&NO_TARGETS)))
+            }) else {
                 return Err(StatesError::runtime(format!("There is no state named '{name}'.")));
             };
             let entered_id = run.event(entered_kind(state.kind), thread, || {
                 Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
             })?;
-            let ctx = StateCtx::new(run, name, state, entered_id, &frame);
+            let ctx = StateCtx::new(run, name, (state, targets), entered_id, &frame);
             let Step {
                 output,
                 next,
@@ -344,7 +357,8 @@ pub(crate) fn run_machine<'a>(
             }
             match next {
                 Some(next) => {
-                    name = next;
+                    name = next.name;
+                    position = next.position;
                     input = output;
                 }
                 None => return Ok(output),

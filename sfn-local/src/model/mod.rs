@@ -39,21 +39,59 @@ pub struct StateMachine {
     pub processor_config: Option<ProcessorConfig>,
 }
 
-/// The states of one machine/branch in definition order, with a name index.
+/// The states of one machine/branch in definition order, with a name index and every
+/// transition resolved to a position once, so running a state machine never hashes a name.
 #[derive(Debug, Clone, Default)]
 pub struct States {
     pub list: Vec<(String, State)>,
     index: HashMap<String, usize>,
+    targets: Vec<Targets>,
+}
+
+/// Where one state's transitions lead, as positions in [`States::list`]; `None` where the
+/// field is absent or names no state (validation reports those; the executor fails on them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Targets {
+    pub next: Option<usize>,
+    pub default: Option<usize>,
+    /// One per `Choices` rule, in order.
+    pub choices: Vec<Option<usize>>,
+    /// One per `Catch` catcher, in order.
+    pub catch: Vec<Option<usize>>,
 }
 
 impl States {
     pub fn new(list: Vec<(String, State)>) -> Self {
-        let index = list
+        let index: HashMap<String, usize> = list
             .iter()
             .enumerate()
             .map(|(i, (name, _))| (name.clone(), i))
             .collect();
-        Self { list, index }
+        let find = |name: Option<&str>| name.and_then(|n| index.get(n).copied());
+        let targets = list
+            .iter()
+            .map(|(_, state)| Targets {
+                next: find(state.next.as_deref()),
+                default: find(state.default.as_deref()),
+                choices: state
+                    .choices
+                    .iter()
+                    .flatten()
+                    .map(|rule| find(rule.next.as_deref()))
+                    .collect(),
+                catch: state
+                    .catch
+                    .iter()
+                    .flatten()
+                    .map(|catcher| find(Some(&catcher.next)))
+                    .collect(),
+            })
+            .collect();
+        Self {
+            list,
+            index,
+            targets,
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&State> {
@@ -61,6 +99,23 @@ impl States {
             .get(name)
             .and_then(|&i| self.list.get(i))
             .map(|(_, state)| state)
+    }
+
+    /// The position of the state called `name`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The state at a position, with its name.
+    pub fn at(&self, position: usize) -> Option<(&str, &State)> {
+        self.list
+            .get(position)
+            .map(|(name, state)| (name.as_str(), state))
+    }
+
+    /// The resolved transitions of the state at a position.
+    pub fn targets(&self, position: usize) -> Option<&Targets> {
+        self.targets.get(position)
     }
 
     pub fn contains(&self, name: &str) -> bool {

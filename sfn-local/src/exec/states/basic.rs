@@ -4,11 +4,12 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::{Done, Step};
+use super::{Done, Goto, Step};
 use crate::error::{StatesError, names};
 use crate::exec::context::{Extras, StateCtx};
 use crate::exec::variables::StatesParts;
 use crate::expr::{choice, intrinsic, path};
+use crate::model::choice::ChoiceRule;
 use crate::model::{Nullable, State};
 
 /// `$states` over the raw state input (Pass, Succeed, Choice, Wait, Fail in JSONata).
@@ -172,16 +173,16 @@ pub(super) fn choice<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, S
     let context = ctx.context(Extras::default());
     let effective = ctx.input_path(&input, &context)?.into_owned();
     let mut matched = None;
-    for rule in state.choices.iter().flatten() {
+    for (index, rule) in state.choices.iter().flatten().enumerate() {
         if choice::evaluate(rule, &ctx.scope(&effective, &context)).map_err(|e| ctx.located(e))? {
-            matched = Some(rule);
+            matched = Some((index, rule));
             break;
         }
     }
     // A matching rule's Assign replaces the state's, which applies to the Default.
     let (next, assign) = match matched {
-        Some(rule) => (rule.next.as_deref(), rule.assign.as_ref()),
-        None => (state.default.as_deref(), state.assign.as_ref()),
+        Some((index, rule)) => (rule_target(ctx, index, rule), rule.assign.as_ref()),
+        None => (default_target(ctx), state.assign.as_ref()),
     };
     let Some(next) = next else {
         return Err(no_match(ctx));
@@ -193,6 +194,17 @@ pub(super) fn choice<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, S
         next: Some(next),
         assigned,
     })
+}
+
+/// Where a matched Choice rule leads.
+fn rule_target<'a>(ctx: &StateCtx<'a>, index: usize, rule: &'a ChoiceRule) -> Option<Goto<'a>> {
+    let position = ctx.targets.choices.get(index).copied().flatten();
+    Goto::new(rule.next.as_deref(), position)
+}
+
+/// Where a Choice leads when no rule matches.
+fn default_target<'a>(ctx: &StateCtx<'a>) -> Option<Goto<'a>> {
+    Goto::new(ctx.state.default.as_deref(), ctx.targets.default)
 }
 
 fn no_match(ctx: &StateCtx<'_>) -> StatesError {
@@ -208,7 +220,7 @@ fn jsonata_choice<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, Stat
     let states = input_states(ctx, &input);
     let no_context = Value::Null;
     let mut matched = None;
-    for rule in state.choices.iter().flatten() {
+    for (index, rule) in state.choices.iter().flatten().enumerate() {
         let mut condition = |value: &Value| -> Result<bool, StatesError> {
             match ctx.jsonata_typed(value, "Condition", "boolean", &states)? {
                 Value::Bool(b) => Ok(b),
@@ -217,18 +229,18 @@ fn jsonata_choice<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, Stat
         };
         let scope = ctx.scope(&input, &no_context);
         if choice::evaluate_with(rule, &scope, &mut condition)? {
-            matched = Some(rule);
+            matched = Some((index, rule));
             break;
         }
     }
     let (next, output, assign) = match matched {
-        Some(rule) => (
-            rule.next.as_deref(),
+        Some((index, rule)) => (
+            rule_target(ctx, index, rule),
             rule.output.as_ref(),
             rule.assign.as_ref(),
         ),
         None => (
-            state.default.as_deref(),
+            default_target(ctx),
             state.output.as_ref(),
             state.assign.as_ref(),
         ),

@@ -16,11 +16,25 @@ use super::variables::StatesParts;
 use crate::error::StatesError;
 use crate::model::StateType;
 
+/// A transition: the target's name as written and its position among the machine's states
+/// (resolved at parse time; `None` when no state has that name).
+#[derive(Clone, Copy)]
+pub(crate) struct Goto<'a> {
+    pub name: &'a str,
+    pub position: Option<usize>,
+}
+
+impl<'a> Goto<'a> {
+    fn new(name: Option<&'a str>, position: Option<usize>) -> Option<Self> {
+        name.map(|name| Self { name, position })
+    }
+}
+
 /// Where a state leads: its output, the next state (`None` ends the machine/branch) and the
 /// variables it assigns.
 pub(crate) struct Step<'a> {
     pub output: Value,
-    pub next: Option<&'a str>,
+    pub next: Option<Goto<'a>>,
     pub assigned: Option<Map<String, Value>>,
 }
 
@@ -31,13 +45,18 @@ pub(crate) struct Done {
 }
 
 impl<'a> Step<'a> {
-    fn to(done: Done, next: Option<&'a str>) -> Self {
+    fn to(done: Done, next: Option<Goto<'a>>) -> Self {
         Self {
             output: done.output,
             next,
             assigned: done.assigned,
         }
     }
+}
+
+/// The state's `Next`.
+fn next<'a>(ctx: &StateCtx<'a>) -> Option<Goto<'a>> {
+    Goto::new(ctx.state.next.as_deref(), ctx.targets.next)
 }
 
 /// Run one state on its raw input.
@@ -47,7 +66,7 @@ pub(crate) async fn execute<'a>(
     thread: &mut Thread,
 ) -> Result<Step<'a>, StatesError> {
     let state = ctx.state;
-    let next = state.next.as_deref();
+    let next = next(ctx);
     match state.kind {
         StateType::Pass => Ok(Step::to(basic::pass(ctx, input)?, next)),
         StateType::Succeed => Ok(Step::to(basic::succeed(ctx, input)?, None)),
@@ -85,7 +104,7 @@ async fn with_retry_and_catch<'a>(
     let mut retry_count = 0u32;
     loop {
         let error = match attempt(ctx, &input, retry_count, thread).await {
-            Ok(done) => return Ok(Step::to(done, state.next.as_deref())),
+            Ok(done) => return Ok(Step::to(done, next(ctx))),
             Err(error) => error,
         };
         if let Some(delay) = retries.next_delay(retriers, &error) {
@@ -94,9 +113,10 @@ async fn with_retry_and_catch<'a>(
             continue;
         }
         let catchers = state.catch.as_deref().unwrap_or_default();
-        let Some(catcher) = catcher(catchers, &error) else {
+        let Some((index, catcher)) = catcher(catchers, &error) else {
             return Err(error);
         };
+        let target = ctx.targets.catch.get(index).copied().flatten();
         let error_output = error_output(&error);
         let done = if ctx.is_jsonata() {
             // JSONata catchers: Output (default: the error output) and Assign over
@@ -125,6 +145,6 @@ async fn with_retry_and_catch<'a>(
                 .map_err(|e| ctx.located(e))?;
             Done { output, assigned }
         };
-        return Ok(Step::to(done, Some(catcher.next.as_str())));
+        return Ok(Step::to(done, Goto::new(Some(&catcher.next), target)));
     }
 }
