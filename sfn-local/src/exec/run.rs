@@ -1,6 +1,6 @@
 //! One execution: the shared run record and the state-to-state loop of a machine or branch.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -13,7 +13,7 @@ use super::size::{exceeds, json_len};
 use super::states::{self, Step};
 use super::{Engine, ExecutionOptions, Outcome, Status};
 use crate::error::{StatesError, names};
-use crate::history::{History, text};
+use crate::history::{EventLog, text};
 use crate::model::{QueryLanguage, State, StateMachine, StateType, Targets};
 
 /// For a state whose transitions were never resolved (cannot happen: `States::new` resolves
@@ -29,7 +29,7 @@ static NO_TARGETS: Targets = Targets {
 pub(crate) struct Run {
     pub engine: Engine,
     pub options: ExecutionOptions,
-    history: Mutex<History>,
+    history: EventLog,
     start: tokio::time::Instant,
     start_wall: DateTime<Utc>,
     /// `$$.Execution` (without per-state fields) and `$$.StateMachine`.
@@ -45,8 +45,7 @@ pub(crate) struct Thread {
 impl Run {
     /// The execution's clock: wall time at start plus (virtual) tokio time since.
     pub fn now(&self) -> DateTime<Utc> {
-        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.start);
-        self.start_wall + chrono::Duration::from_std(elapsed).unwrap_or_default()
+        clock(self.start, self.start_wall)
     }
 
     pub fn timestamp(&self) -> String {
@@ -63,17 +62,13 @@ impl Run {
         };
         Run {
             engine: self.engine.clone(),
-            history: Mutex::new(History::new(self.engine.limits.history_events, false)),
+            history: EventLog::new(self.engine.limits.history_events, false, None),
             options,
             start: self.start,
             start_wall: self.start_wall,
             execution_context: Arc::clone(&self.execution_context),
             state_machine_context: Arc::clone(&self.state_machine_context),
         }
-    }
-
-    fn history(&self) -> std::sync::MutexGuard<'_, History> {
-        self.history.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Append an event to the history; `details` is built only when details are recorded.
@@ -84,11 +79,17 @@ impl Run {
         details: impl FnOnce() -> Option<(&'static str, Value)>,
     ) -> Result<u64, StatesError> {
         let id = self
-            .history()
+            .history
             .add(kind, thread.prev, || self.timestamp(), details)?;
         thread.prev = id;
         Ok(id)
     }
+}
+
+/// Wall time at `start_wall` plus the (virtual) tokio time since `start`.
+fn clock(start: tokio::time::Instant, start_wall: DateTime<Utc>) -> DateTime<Utc> {
+    let elapsed = tokio::time::Instant::now().saturating_duration_since(start);
+    start_wall + chrono::Duration::from_std(elapsed).unwrap_or_default()
 }
 
 /// `2024-01-01T00:00:00.000Z`, the form `$$` timestamps take.
@@ -177,9 +178,10 @@ pub(crate) async fn execute(
     };
     let limits = engine.limits;
     let run = Run {
-        history: Mutex::new(
-            History::new(limits.history_events, options.record_history)
-                .observed_by(options.observer.clone()),
+        history: EventLog::new(
+            limits.history_events,
+            options.record_history,
+            options.observer.clone(),
         ),
         engine,
         options,
@@ -220,51 +222,45 @@ fn finish(
     run: Run,
     result: Result<Result<Value, StatesError>, tokio::time::error::Elapsed>,
 ) -> Outcome {
-    let timestamp = run.timestamp();
-    let mut history = run
-        .history
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
+    let (start, start_wall) = (run.start, run.start_wall);
+    let timestamp = move || format_time(clock(start, start_wall));
+    let history = run.history;
     let prev = history.len();
-    let outcome = match result {
+    // The closing event's details are built only when the history records them.
+    let ((event_count, history), status, output, error, cause) = match result {
         Ok(Ok(output)) => {
-            history.close(
-                "ExecutionSucceeded",
-                prev,
-                timestamp,
+            let details = || {
                 Some((
                     "executionSucceededEventDetails",
                     json!({"output": text(&output), "outputDetails": {"truncated": false}}),
-                )),
-            );
-            (Status::Succeeded, Some(output), None, None)
+                ))
+            };
+            let closed = history.close("ExecutionSucceeded", prev, timestamp, details);
+            (closed, Status::Succeeded, Some(output), None, None)
         }
         Ok(Err(e)) => {
             let error = (!e.error.is_empty()).then_some(e.error);
             let cause = (!e.cause.is_empty()).then_some(e.cause);
-            history.close(
-                "ExecutionFailed",
-                prev,
-                timestamp,
+            let details = || {
                 Some((
                     "executionFailedEventDetails",
                     json!({"error": error, "cause": cause}),
-                )),
-            );
-            (Status::Failed, None, error, cause)
+                ))
+            };
+            let closed = history.close("ExecutionFailed", prev, timestamp, details);
+            (closed, Status::Failed, None, error, cause)
         }
         Err(_) => {
-            history.close("ExecutionTimedOut", prev, timestamp, None);
-            (Status::TimedOut, None, None, None)
+            let closed = history.close("ExecutionTimedOut", prev, timestamp, || None);
+            (closed, Status::TimedOut, None, None, None)
         }
     };
-    let event_count = history.len();
     Outcome {
-        status: outcome.0,
-        output: outcome.1,
-        error: outcome.2,
-        cause: outcome.3,
-        history: history.into_events(),
+        status,
+        output,
+        error,
+        cause,
+        history,
         event_count,
     }
 }

@@ -4,7 +4,8 @@
 //! serialise inputs and outputs) are recorded only when asked for, so plain runs stay fast.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value, json};
 
@@ -111,14 +112,8 @@ impl History {
         timestamp: impl FnOnce() -> String,
         details: impl FnOnce() -> Option<(&'static str, Value)>,
     ) -> Result<u64, StatesError> {
-        if self.count.saturating_add(1) >= self.limit {
-            return Err(StatesError::new(
-                names::RUNTIME,
-                format!(
-                    "The execution reached the maximum number of history events ({}).",
-                    self.limit
-                ),
-            ));
+        if !fits(self.count, self.limit) {
+            return Err(limit_reached(self.limit));
         }
         self.count += 1;
         if self.records() {
@@ -168,6 +163,91 @@ impl History {
     }
 }
 
+/// Whether one more event may follow `count` events (the last id is kept for the closing one).
+fn fits(count: u64, limit: u64) -> bool {
+    count.saturating_add(1) < limit
+}
+
+fn limit_reached(limit: u64) -> StatesError {
+    StatesError::new(
+        names::RUNTIME,
+        format!("The execution reached the maximum number of history events ({limit})."),
+    )
+}
+
+/// The history an execution appends to while it runs. When nothing records or observes the
+/// events it is only a counter (ids and the limit stay exact: AWS's causes quote event ids),
+/// with no lock, timestamp or allocation per event; otherwise the full [`History`].
+#[derive(Debug)]
+pub struct EventLog {
+    count: AtomicU64,
+    limit: u64,
+    kept: Option<Mutex<History>>,
+}
+
+impl EventLog {
+    pub fn new(limit: u64, record: bool, observer: Option<EventObserver>) -> Self {
+        let history = History::new(limit, record).observed_by(observer);
+        Self {
+            count: AtomicU64::new(0),
+            limit,
+            kept: history.records().then(|| Mutex::new(history)),
+        }
+    }
+
+    /// Append an event and return its id, as [`History::add`].
+    pub fn add(
+        &self,
+        kind: &str,
+        previous: u64,
+        timestamp: impl FnOnce() -> String,
+        details: impl FnOnce() -> Option<(&'static str, Value)>,
+    ) -> Result<u64, StatesError> {
+        if let Some(history) = &self.kept {
+            let mut history = history.lock().unwrap_or_else(PoisonError::into_inner);
+            return history.add(kind, previous, timestamp, details);
+        }
+        self.count
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |count| {
+                fits(count, self.limit).then(|| count + 1)
+            })
+            .map(|count| count + 1)
+            .map_err(|_| limit_reached(self.limit))
+    }
+
+    /// Events so far.
+    pub fn len(&self) -> u64 {
+        match &self.kept {
+            Some(history) => history.lock().unwrap_or_else(PoisonError::into_inner).len(),
+            None => self.count.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Append the closing event (even past the limit, as [`History::close`]) and return the
+    /// event count and the recorded events. `timestamp` and `details` are built only when
+    /// the history records or is observed.
+    pub fn close(
+        self,
+        kind: &str,
+        previous: u64,
+        timestamp: impl FnOnce() -> String,
+        details: impl FnOnce() -> Option<(&'static str, Value)>,
+    ) -> (u64, Vec<Event>) {
+        match self.kept {
+            Some(history) => {
+                let mut history = history.into_inner().unwrap_or_else(PoisonError::into_inner);
+                history.close(kind, previous, timestamp(), details());
+                (history.len(), history.into_events())
+            }
+            None => (self.count.into_inner().saturating_add(1), Vec::new()),
+        }
+    }
+}
+
 /// JSON text of a payload, as history details carry it.
 pub fn text(value: &Value) -> String {
     value.to_string()
@@ -203,6 +283,40 @@ mod tests {
         assert_eq!(h.len(), 2);
         h.close("ExecutionFailed", 2, String::new(), None);
         assert_eq!(h.len(), 3);
+    }
+
+    #[test]
+    fn an_unrecorded_log_counts_ids_and_keeps_the_limit() {
+        let log = EventLog::new(4, false, None);
+        assert_eq!(log.add("A", 0, String::new, || None), Ok(1));
+        assert_eq!(log.add("B", 1, String::new, || None), Ok(2));
+        assert_eq!(log.add("C", 2, String::new, || None), Ok(3));
+        let err = log.add("D", 3, String::new, || None);
+        assert!(matches!(err, Err(e) if e.error == names::RUNTIME && e.cause.contains("(4)")));
+        assert_eq!(log.len(), 3);
+        let built = std::cell::Cell::new(false);
+        let (count, events) = log.close(
+            "ExecutionFailed",
+            3,
+            || {
+                built.set(true);
+                String::new()
+            },
+            || None,
+        );
+        assert_eq!(count, 4);
+        assert!(events.is_empty());
+        assert!(!built.get(), "no timestamp for an unrecorded history");
+    }
+
+    #[test]
+    fn a_recorded_log_keeps_events_as_the_history_does() {
+        let log = EventLog::new(10, true, None);
+        assert_eq!(log.add("ExecutionStarted", 0, || "t".into(), || None), Ok(1));
+        let (count, events) = log.close("ExecutionSucceeded", 1, || "t".into(), || None);
+        assert_eq!(count, 2);
+        let kinds: Vec<_> = events.iter().map(|e| (e.id, e.kind.as_str())).collect();
+        assert_eq!(kinds, vec![(1, "ExecutionStarted"), (2, "ExecutionSucceeded")]);
     }
 
     #[test]
