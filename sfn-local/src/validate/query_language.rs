@@ -83,13 +83,12 @@ pub(crate) fn check_state(
     if is_downgrade(state, machine) {
         // Measured: this is AWS's whole answer about the state's language; its fields of the
         // refused language are not reported on top of it.
-        report.coded(
+        refuse(
+            report,
             name,
             "QueryLanguage",
-            SCHEMA_VALIDATION_FAILED,
-            location.to_owned(),
-            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
-                .to_owned(),
+            location,
+            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
         );
         return;
     }
@@ -103,18 +102,13 @@ pub(crate) fn check_state(
         if state.field_names.iter().any(|f| f == field)
             && is_foreign_field(state.kind, language, field)
         {
-            report.coded(
-                name,
-                field,
-                SCHEMA_VALIDATION_FAILED,
-                location.to_owned(),
-                format!(
-                    "The QueryLanguage is set to '{}', but field '{field}' is only supported \
-                     for the '{}' QueryLanguage",
-                    name_of(language),
-                    name_of(other(language)),
-                ),
+            let what = format!(
+                "The QueryLanguage is set to '{}', but field '{field}' is only supported for \
+                 the '{}' QueryLanguage",
+                name_of(language),
+                name_of(other(language)),
             );
+            refuse(report, name, field, location, &what);
         }
     }
 }
@@ -130,12 +124,26 @@ pub(crate) fn check_container(
     report: &mut Report,
 ) {
     if container.query_language.is_some() {
-        report.coded(
+        let field = format!("{field}.QueryLanguage");
+        refuse(
+            report,
             name,
-            &format!("{field}.QueryLanguage"),
-            SCHEMA_VALIDATION_FAILED,
-            location.to_owned(),
-            "Field 'QueryLanguage' is not supported".to_owned(),
+            &field,
+            location,
+            "Field 'QueryLanguage' is not supported",
         );
     }
+}
+
+/// A `SCHEMA_VALIDATION_FAILED` diagnostic worded as AWS's CreateStateMachine error is
+/// (`SCHEMA_VALIDATION_FAILED: <what> at <location>`), like the JSONata checks'.
+fn refuse(report: &mut Report, name: &str, field: &str, location: &str, what: &str) {
+    let message = format!("{SCHEMA_VALIDATION_FAILED}: {what} at {location}");
+    report.coded(
+        name,
+        field,
+        SCHEMA_VALIDATION_FAILED,
+        location.to_owned(),
+        message,
+    );
 }

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use super::{SCHEMA_VALIDATION_FAILED, validate};
 use crate::model::parse_value;
 
-/// `(message, location)` of every diagnostic; panics (test failure) on a parse error.
+/// `(AWS's message, location)` of every diagnostic, the message taken out of its
+/// `SCHEMA_VALIDATION_FAILED: <message> at <location>` frame; panics on a parse error.
 fn diagnostics(definition: Value) -> Vec<(String, String)> {
     let machine = match parse_value(definition) {
         Ok(machine) => machine,
@@ -17,7 +18,16 @@ fn diagnostics(definition: Value) -> Vec<(String, String)> {
         .into_iter()
         .map(|e| {
             assert_eq!(e.code, SCHEMA_VALIDATION_FAILED, "{e}");
-            (e.message, e.location.unwrap_or_default())
+            let location = e.location.clone().unwrap_or_default();
+            let framed = e
+                .message
+                .strip_prefix("SCHEMA_VALIDATION_FAILED: ")
+                .and_then(|m| m.strip_suffix(&format!(" at {location}")));
+            match framed {
+                Some(message) => (message.to_owned(), location),
+                // Diagnostics of other checks (no location) keep their own wording.
+                None => (e.message, location),
+            }
         })
         .collect()
 }
