@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-/// mimalloc (its v2 line) rather than glibc's malloc: the engine makes millions of small
-/// allocations (JSON values), and a 100,000-item Map runs ~30 % faster with the same peak RSS
-/// (mimalloc v3 and jemalloc were faster too but took 8-10 % more memory; README.md, "Map
-/// memory"). Only the binary: library users choose their own allocator.
+/// mimalloc (its v2 line, without transparent huge pages) rather than glibc's malloc: the engine
+/// makes millions of small allocations (JSON values); a 100,000-item Map takes ~10 % less CPU
+/// with the same peak RSS (README.md, "Map memory", has the variants measured). Only the
+/// binary: library users choose their own allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
