@@ -6,6 +6,8 @@ Usage: python3 sfn-local/benches/map_memory.py [--items 100000] [--binary PATH] 
 The case is bench/peers' `map_1000_pass` shape scaled up: items {"sku": "sku-i", "qty": i}, one
 Pass with Parameters per item. Payload and history limits are lifted (100,000 items are far past
 AWS's 256 KiB and 25,000 events). Peak RSS comes from /usr/bin/time -v (the process's max RSS).
+The same Map over no items gives the process's fixed cost (binary, runtime, allocator), which is
+part of every figure: `data_rss_over_input` leaves it out.
 """
 
 import argparse
@@ -64,16 +66,23 @@ def main():
         with open(input_file, "w") as f:
             json.dump(data, f, separators=(",", ":"))
         input_bytes = os.path.getsize(input_file)
+        empty_file = os.path.join(tmp, "empty.json")
+        with open(empty_file, "w") as f:
+            json.dump({"items": []}, f)
         runs = [measure(args.binary, definition_file, input_file) for _ in range(args.runs)]
+        empty = sorted(measure(args.binary, definition_file, empty_file)[1] for _ in range(args.runs))
     statuses = {r[0] for r in runs}
     rss = sorted(r[1] for r in runs)[len(runs) // 2]
     wall = sorted(r[2] for r in runs)[len(runs) // 2]
+    empty_rss = empty[len(empty) // 2]
     print(json.dumps({
         "items": args.items,
         "input_bytes": input_bytes,
         "status": sorted(statuses),
         "median_peak_rss_kb": rss,
         "rss_over_input": round(rss * 1024 / input_bytes, 1),
+        "empty_map_peak_rss_kb": empty_rss,
+        "data_rss_over_input": round((rss - empty_rss) * 1024 / input_bytes, 1),
         "median_wall_s": wall,
     }))
     return 0 if statuses == {"SUCCEEDED"} else 1
