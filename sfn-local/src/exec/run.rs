@@ -322,7 +322,13 @@ pub(crate) fn run_machine<'a>(
                 output,
                 next,
                 assigned,
-            } = states::execute(&ctx, input, thread).await?;
+            } = if states::is_immediate(state.kind) {
+                states::execute_now(&ctx, input)?
+            } else {
+                // Boxed so this loop's future (boxed per iteration and branch, and moved
+                // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
+                states::execute(&ctx, input, thread).boxed().await?
+            };
             drop(ctx);
             if exceeds(&output, run.engine.limits.payload_bytes) {
                 return Err(StatesError::new(

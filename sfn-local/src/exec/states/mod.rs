@@ -59,22 +59,42 @@ fn next<'a>(ctx: &StateCtx<'a>) -> Option<Goto<'a>> {
     Goto::new(ctx.state.next.as_deref(), ctx.targets.next)
 }
 
+/// Whether a state of this type finishes without awaiting anything (Pass, Succeed, Fail,
+/// Choice): the loop calls [`execute_now`] for it, with no future per state.
+pub(crate) fn is_immediate(kind: StateType) -> bool {
+    matches!(
+        kind,
+        StateType::Pass | StateType::Succeed | StateType::Fail | StateType::Choice
+    )
+}
+
+/// Run a state for which [`is_immediate`] holds.
+pub(crate) fn execute_now<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, StatesError> {
+    match ctx.state.kind {
+        StateType::Pass => Ok(Step::to(basic::pass(ctx, input)?, next(ctx))),
+        StateType::Succeed => Ok(Step::to(basic::succeed(ctx, input)?, None)),
+        StateType::Fail => Err(basic::fail(ctx, &input)),
+        StateType::Choice => basic::choice(ctx, input),
+        kind => Err(StatesError::runtime(format!(
+            "A {} state cannot run without waiting.",
+            kind.as_str()
+        ))),
+    }
+}
+
 /// Run one state on its raw input.
 pub(crate) async fn execute<'a>(
     ctx: &StateCtx<'a>,
     input: Value,
     thread: &mut Thread,
 ) -> Result<Step<'a>, StatesError> {
-    let state = ctx.state;
-    let next = next(ctx);
-    match state.kind {
-        StateType::Pass => Ok(Step::to(basic::pass(ctx, input)?, next)),
-        StateType::Succeed => Ok(Step::to(basic::succeed(ctx, input)?, None)),
-        StateType::Fail => Err(basic::fail(ctx, &input)),
-        StateType::Choice => basic::choice(ctx, input),
-        StateType::Wait => Ok(Step::to(wait::wait(ctx, input).await?, next)),
+    match ctx.state.kind {
+        StateType::Wait => Ok(Step::to(wait::wait(ctx, input).await?, next(ctx))),
         StateType::Task | StateType::Parallel | StateType::Map => {
             with_retry_and_catch(ctx, input, thread).await
+        }
+        StateType::Pass | StateType::Succeed | StateType::Fail | StateType::Choice => {
+            execute_now(ctx, input)
         }
     }
 }
