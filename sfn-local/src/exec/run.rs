@@ -209,7 +209,7 @@ pub(crate) async fn execute(
             language: machine.query_language.unwrap_or_default(),
             ..Frame::default()
         };
-        let body = run_machine(&run, &machine, input, frame, &mut thread);
+        let body = run_states(&run, &machine, input, frame, &mut thread, true);
         match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
             Some(secs) => tokio::time::timeout(Duration::from_secs(secs), body).await,
             None => Ok(body.await),
@@ -302,11 +302,25 @@ pub(crate) fn run_machine<'a>(
     frame: Frame,
     thread: &'a mut Thread,
 ) -> BoxFuture<'a, Result<Value, StatesError>> {
+    run_states(run, machine, input, frame, thread, false)
+}
+
+/// [`run_machine`], told whether `input` already met the payload limit (the execution input
+/// has; an iteration's or branch's input has not been checked).
+fn run_states<'a>(
+    run: &'a Run,
+    machine: &'a StateMachine,
+    input: Value,
+    frame: Frame,
+    thread: &'a mut Thread,
+    input_checked: bool,
+) -> BoxFuture<'a, Result<Value, StatesError>> {
     async move {
         let mut frame = frame;
         let mut name: &str = &machine.start_at;
         let mut position = machine.states.position(name);
         let mut input = input;
+        let mut input_checked = input_checked;
         loop {
             let Some((state, targets)) = position.and_then(|p| {
                 let (_, state) = machine.states.at(p)?;
@@ -318,6 +332,8 @@ pub(crate) fn run_machine<'a>(
                 Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
             })?;
             let ctx = StateCtx::new(run, name, (state, targets), entered_id, &frame);
+            // An output that is the input unchanged needs no second size check.
+            let unchanged = input_checked && states::output_is_input(&ctx);
             let Step {
                 output,
                 next,
@@ -330,12 +346,13 @@ pub(crate) fn run_machine<'a>(
                 states::execute(&ctx, input, thread).boxed().await?
             };
             drop(ctx);
-            if exceeds(&output, run.engine.limits.payload_bytes) {
+            if !unchanged && exceeds(&output, run.engine.limits.payload_bytes) {
                 return Err(StatesError::new(
                     names::DATA_LIMIT_EXCEEDED,
                     format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
                 ));
             }
+            input_checked = true;
             let variables_bytes = match &assigned {
                 Some(assigned) => variables_after(&frame, assigned, name, entered_id)?,
                 None => frame.variables_bytes,

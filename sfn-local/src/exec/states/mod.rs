@@ -14,7 +14,7 @@ use super::retry::{RetryState, catcher, error_output};
 use super::run::Thread;
 use super::variables::StatesParts;
 use crate::error::StatesError;
-use crate::model::StateType;
+use crate::model::{Nullable, StateType};
 
 /// A transition: the target's name as written and its position among the machine's states
 /// (resolved at parse time; `None` when no state has that name).
@@ -96,6 +96,40 @@ pub(crate) async fn execute<'a>(
         StateType::Pass | StateType::Succeed | StateType::Fail | StateType::Choice => {
             execute_now(ctx, input)
         }
+    }
+}
+
+/// Whether the state's output is its input, unchanged (so it cannot exceed a payload limit
+/// the input met): no field of the state's type that reshapes the payload is set.
+pub(crate) fn output_is_input(ctx: &StateCtx<'_>) -> bool {
+    let state = ctx.state;
+    let whole = |path: &Nullable<String>| match path {
+        Nullable::Absent => true,
+        Nullable::Set(p) => p == "$",
+        Nullable::Null => false,
+    };
+    if ctx.is_jsonata() {
+        return match state.kind {
+            StateType::Pass => state.output.is_none() && state.result.is_none(),
+            StateType::Succeed => state.output.is_none(),
+            StateType::Choice => {
+                state.output.is_none()
+                    && state.choices.iter().flatten().all(|rule| rule.output.is_none())
+            }
+            _ => false,
+        };
+    }
+    let paths_whole = whole(&state.input_path) && whole(&state.output_path);
+    match state.kind {
+        // ResultPath `null` keeps the raw input; absent or `$` puts the (unchanged) input there.
+        StateType::Pass => {
+            paths_whole
+                && state.parameters.is_none()
+                && state.result.is_none()
+                && (matches!(&state.result_path, Nullable::Null) || whole(&state.result_path))
+        }
+        StateType::Succeed | StateType::Choice => paths_whole,
+        _ => false,
     }
 }
 
