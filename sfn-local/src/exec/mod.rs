@@ -74,7 +74,10 @@ pub struct ExecutionOptions {
 impl Default for ExecutionOptions {
     fn default() -> Self {
         Self {
-            execution_name: uuid::Uuid::new_v4().to_string(),
+            // A v4 UUID from the thread's generator (seeded once), not a system call each.
+            execution_name: uuid::Builder::from_random_bytes(rand::random())
+                .into_uuid()
+                .to_string(),
             state_machine_name: "sfn-local".to_owned(),
             role_arn: "arn:aws:iam::123456789012:role/sfn-local".to_owned(),
             region: "us-east-1".to_owned(),

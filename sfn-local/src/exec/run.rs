@@ -136,15 +136,6 @@ fn state_uses_jsonata(s: &State) -> bool {
         || s.processor().is_some_and(uses_jsonata)
 }
 
-/// Whether any state, in branches and item processors too, has the property.
-fn any_state(machine: &StateMachine, property: &dyn Fn(&State) -> bool) -> bool {
-    machine.states.iter().any(|(_, s)| {
-        property(s)
-            || s.branches.iter().flatten().any(|b| any_state(b, property))
-            || s.processor().is_some_and(|p| any_state(p, property))
-    })
-}
-
 pub(crate) async fn execute(
     engine: Engine,
     machine: Arc<StateMachine>,
@@ -152,7 +143,7 @@ pub(crate) async fn execute(
     options: ExecutionOptions,
 ) -> Outcome {
     let start_wall = Utc::now();
-    let (execution_context, state_machine_context) = if any_state(&machine, &|s| s.uses_context) {
+    let (execution_context, state_machine_context) = if machine.states.reads_context() {
         let arn_prefix = format!("arn:aws:states:{}:{}", options.region, options.account);
         let mut execution = Map::new();
         let id = format!(
@@ -161,7 +152,7 @@ pub(crate) async fn execute(
         );
         execution.insert("Id".into(), Value::String(id));
         // A copy of the whole input, made only for a machine that can read `$$.Execution`.
-        if any_state(&machine, &|s| s.uses_execution_context) {
+        if machine.states.reads_execution_context() {
             execution.insert("Input".into(), input.clone());
         }
         execution.insert("Name".into(), json!(options.execution_name));

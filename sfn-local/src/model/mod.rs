@@ -46,6 +46,10 @@ pub struct States {
     pub list: Vec<(String, State)>,
     index: HashMap<String, usize>,
     targets: Vec<Targets>,
+    /// Whether any state, in branches and item processors too, reads `$$` / `$$.Execution`
+    /// (known once here rather than searched for at every execution's start).
+    reads_context: bool,
+    reads_execution_context: bool,
 }
 
 /// Where one state's transitions lead, as positions in [`States::list`]; `None` where the
@@ -87,11 +91,33 @@ impl States {
                     .collect(),
             })
             .collect();
+        let any = |own: fn(&State) -> bool, inner: fn(&States) -> bool| {
+            list.iter().any(|(_, state)| {
+                own(state)
+                    || state.branches.iter().flatten().any(|b| inner(&b.states))
+                    || state.processor().is_some_and(|p| inner(&p.states))
+            })
+        };
+        let reads_context = any(|s| s.uses_context, States::reads_context);
+        let reads_execution_context =
+            any(|s| s.uses_execution_context, States::reads_execution_context);
         Self {
             list,
             index,
             targets,
+            reads_context,
+            reads_execution_context,
         }
+    }
+
+    /// Whether any state (in branches and item processors too) reads the context object.
+    pub fn reads_context(&self) -> bool {
+        self.reads_context
+    }
+
+    /// Whether any state (in branches and item processors too) may read `$$.Execution`.
+    pub fn reads_execution_context(&self) -> bool {
+        self.reads_execution_context
     }
 
     pub fn get(&self, name: &str) -> Option<&State> {
