@@ -52,7 +52,7 @@ impl<'a> StateCtx<'a> {
         name: &'a str,
         (state, targets): (&'a State, &'a Targets),
         entered_id: u64,
-        frame: &Frame,
+        frame: Frame,
     ) -> Self {
         Self {
             run,
@@ -62,8 +62,18 @@ impl<'a> StateCtx<'a> {
             entered_id,
             entered_at: state.uses_context.then(|| run.now()),
             language: state.query_language.unwrap_or(frame.language),
-            variables: Arc::clone(&frame.variables),
+            variables: frame.variables,
             variables_bytes: frame.variables_bytes,
+        }
+    }
+
+    /// The frame back (its variables moved in and out: no reference count per state), in
+    /// `language`, the frame's own language.
+    pub fn into_frame(self, language: QueryLanguage) -> Frame {
+        Frame {
+            language,
+            variables: self.variables,
+            variables_bytes: self.variables_bytes,
         }
     }
 

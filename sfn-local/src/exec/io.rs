@@ -29,6 +29,15 @@ impl StateCtx<'_> {
         }
     }
 
+    /// InputPath over an input the state owns: the input itself, moved rather than copied,
+    /// when the path selects all of it.
+    pub fn input_path_owned(&self, raw: Value, context: &Value) -> Result<Value, StatesError> {
+        match self.input_path(&raw, context)? {
+            Cow::Borrowed(_) => Ok(raw),
+            Cow::Owned(selected) => Ok(selected),
+        }
+    }
+
     /// A payload template (Parameters, ResultSelector, ItemSelector) over `input`.
     pub fn template(
         &self,

@@ -309,7 +309,7 @@ fn run_states<'a>(
     async move {
         let mut frame = frame;
         let mut name: &str = &machine.start_at;
-        let mut position = machine.states.position(name);
+        let mut position = machine.start_position();
         let mut input = input;
         let mut input_checked = input_checked;
         loop {
@@ -322,7 +322,8 @@ fn run_states<'a>(
             let entered_id = run.event(entered_kind(state.kind), thread, || {
                 Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
             })?;
-            let ctx = StateCtx::new(run, name, (state, targets), entered_id, &frame);
+            let language = frame.language;
+            let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
             // An output that is the input unchanged needs no second size check.
             let unchanged = input_checked && states::output_is_input(&ctx);
             let Step {
@@ -336,7 +337,7 @@ fn run_states<'a>(
                 // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
                 states::execute(&ctx, input, thread).boxed().await?
             };
-            drop(ctx);
+            frame = ctx.into_frame(language);
             if !unchanged && exceeds(&output, run.engine.limits.payload_bytes) {
                 return Err(StatesError::new(
                     names::DATA_LIMIT_EXCEEDED,

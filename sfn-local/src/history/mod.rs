@@ -312,11 +312,17 @@ mod tests {
     #[test]
     fn a_recorded_log_keeps_events_as_the_history_does() {
         let log = EventLog::new(10, true, None);
-        assert_eq!(log.add("ExecutionStarted", 0, || "t".into(), || None), Ok(1));
+        assert_eq!(
+            log.add("ExecutionStarted", 0, || "t".into(), || None),
+            Ok(1)
+        );
         let (count, events) = log.close("ExecutionSucceeded", 1, || "t".into(), || None);
         assert_eq!(count, 2);
         let kinds: Vec<_> = events.iter().map(|e| (e.id, e.kind.as_str())).collect();
-        assert_eq!(kinds, vec![(1, "ExecutionStarted"), (2, "ExecutionSucceeded")]);
+        assert_eq!(
+            kinds,
+            vec![(1, "ExecutionStarted"), (2, "ExecutionSucceeded")]
+        );
     }
 
     #[test]

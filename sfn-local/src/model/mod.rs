@@ -10,6 +10,7 @@ mod fields;
 mod parse;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -37,6 +38,24 @@ pub struct StateMachine {
     pub query_language: Option<QueryLanguage>,
     /// Map item processors only.
     pub processor_config: Option<ProcessorConfig>,
+    /// `StartAt`'s position in `states`, found at the first run (a Map runs its item
+    /// processor once per item).
+    #[serde(skip)]
+    start: OnceLock<Option<usize>>,
+}
+
+impl StateMachine {
+    /// The position of the `StartAt` state (`None` when no state has that name).
+    pub fn start_position(&self) -> Option<usize> {
+        let cached = *self
+            .start
+            .get_or_init(|| self.states.position(&self.start_at));
+        // Checked against the name: `start_at` and `states` are public and may have changed.
+        match cached.and_then(|p| self.states.at(p)) {
+            Some((name, _)) if name == self.start_at => cached,
+            _ => self.states.position(&self.start_at),
+        }
+    }
 }
 
 /// The states of one machine/branch in definition order, with a name index and every
@@ -99,8 +118,10 @@ impl States {
             })
         };
         let reads_context = any(|s| s.uses_context, States::reads_context);
-        let reads_execution_context =
-            any(|s| s.uses_execution_context, States::reads_execution_context);
+        let reads_execution_context = any(
+            |s| s.uses_execution_context,
+            States::reads_execution_context,
+        );
         Self {
             list,
             index,

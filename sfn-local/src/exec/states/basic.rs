@@ -96,7 +96,7 @@ pub(super) fn succeed(ctx: &StateCtx<'_>, input: Value) -> Result<Done, StatesEr
         return jsonata_done(ctx, input, &states, ctx.state.output.as_ref(), None);
     }
     let context = ctx.context(Extras::default());
-    let effective = ctx.input_path(&input, &context)?.into_owned();
+    let effective = ctx.input_path_owned(input, &context)?;
     let output = ctx.output_path(effective, &context)?;
     Ok(Done {
         output,
@@ -171,7 +171,7 @@ pub(super) fn choice<'a>(ctx: &StateCtx<'a>, input: Value) -> Result<Step<'a>, S
     }
     let state = ctx.state;
     let context = ctx.context(Extras::default());
-    let effective = ctx.input_path(&input, &context)?.into_owned();
+    let effective = ctx.input_path_owned(input, &context)?;
     let mut matched = None;
     for (index, rule) in state.choices.iter().flatten().enumerate() {
         if choice::evaluate(rule, &ctx.scope(&effective, &context)).map_err(|e| ctx.located(e))? {

@@ -114,7 +114,11 @@ pub(crate) fn output_is_input(ctx: &StateCtx<'_>) -> bool {
             StateType::Succeed => state.output.is_none(),
             StateType::Choice => {
                 state.output.is_none()
-                    && state.choices.iter().flatten().all(|rule| rule.output.is_none())
+                    && state
+                        .choices
+                        .iter()
+                        .flatten()
+                        .all(|rule| rule.output.is_none())
             }
             _ => false,
         };

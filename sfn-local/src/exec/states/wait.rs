@@ -53,7 +53,7 @@ pub(super) async fn wait(ctx: &StateCtx<'_>, input: Value) -> Result<Done, State
     }
     let state = ctx.state;
     let context = ctx.context(Extras::default());
-    let effective = ctx.input_path(&input, &context)?.into_owned();
+    let effective = ctx.input_path_owned(input, &context)?;
     let delay = if let Some(seconds) = &state.seconds {
         let seconds = seconds.as_u64().ok_or_else(|| {
             ctx.located(StatesError::runtime(format!(
