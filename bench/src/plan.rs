@@ -13,6 +13,11 @@ pub struct Plan {
     pub cold_runs: usize,
     /// Warm invocations after the first one (peak RSS is read after them).
     pub warm_invocations: usize,
+    /// Warm invocations of the real-work event, when fewer than `warm_invocations`: the events
+    /// repeat one order, whose record (its status history) grows with every call, so a long
+    /// run would measure a growing item rather than the handler. Default: `warm_invocations`.
+    #[serde(default)]
+    pub io_warm_invocations: Option<usize>,
     /// The budgets of issue 6 every function is checked against.
     pub budgets: Budgets,
     pub functions: Vec<FunctionPlan>,
@@ -59,6 +64,12 @@ pub enum PlanError {
 }
 
 impl Plan {
+    /// How many warm invocations the real-work event gets.
+    pub fn io_warm_invocations(&self) -> usize {
+        self.io_warm_invocations
+            .map_or(self.warm_invocations, |n| n.min(self.warm_invocations))
+    }
+
     pub fn load(path: &Path) -> Result<Self, PlanError> {
         let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
             path: path.display().to_string(),
@@ -131,5 +142,23 @@ mod tests {
         let err = Plan::load(&path).unwrap_err();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(matches!(err, PlanError::Parse { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_real_work_event_gets_at_most_the_warm_count() {
+        let plan = |io: &str| -> Plan {
+            serde_json::from_str(&format!(
+                r#"{{"memoryMb":256,"coldRuns":1,"warmInvocations":50{io},
+                "budgets":{{"coldInitMedianMs":20,"noIoWarmMedianUs":100,"peakRssMib":30,"zipBytes":1}},
+                "functions":[]}}"#
+            ))
+            .unwrap()
+        };
+        assert_eq!(plan("").io_warm_invocations(), 50);
+        assert_eq!(plan(r#","ioWarmInvocations":10"#).io_warm_invocations(), 10);
+        assert_eq!(
+            plan(r#","ioWarmInvocations":500"#).io_warm_invocations(),
+            50
+        );
     }
 }

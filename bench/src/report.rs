@@ -104,7 +104,7 @@ pub async fn measure_function(
         inits.push(measure::cold_init(&launch).await?);
     }
     let event = read_event(&entry.event)?;
-    let run = measure::warm_run(&launch, &event, plan.warm_invocations).await?;
+    let run = measure::warm_run(&launch, &event, plan.io_warm_invocations()).await?;
     inits.push(run.init);
     let mut cpu: Vec<Duration> = inits
         .iter()
@@ -244,9 +244,13 @@ pub fn render_table(rows: &[Row], plan: &Plan) -> String {
         ));
     }
     out.push_str(&format!(
-        "({} cold starts per function; {} warm invocations after the first; memory {} MB; \
-         init CPU/wait: on-CPU and run-queue time of the init, all threads)\n",
-        plan.cold_runs, plan.warm_invocations, plan.memory_mb
+        "({} cold starts per function; {} warm invocations after the first ({} of the \
+         real-work event); memory {} MB; init CPU/wait: on-CPU and run-queue time of the init, \
+         all threads)\n",
+        plan.cold_runs,
+        plan.warm_invocations,
+        plan.io_warm_invocations(),
+        plan.memory_mb
     ));
     out.push_str(&budget_summary(rows, &plan.budgets));
     out
@@ -294,6 +298,7 @@ pub fn write_json(path: &Path, plan: &Plan, rows: &[Row], notes: &[String]) -> s
         "memoryMb": plan.memory_mb,
         "coldRuns": plan.cold_runs,
         "warmInvocations": plan.warm_invocations,
+        "ioWarmInvocations": plan.io_warm_invocations(),
         "budgets": plan.budgets,
         "host": {
             "arch": std::env::consts::ARCH,
