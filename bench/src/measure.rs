@@ -70,6 +70,9 @@ pub struct WarmRun {
     pub first: Completion,
     pub warm: Vec<Completion>,
     pub peak_rss_kib: Option<u64>,
+    /// CPU time the function's threads used across the warm invocations (`schedstat`): its
+    /// own work, without the wake-ups a round trip also waits for.
+    pub warm_cpu: Option<Duration>,
 }
 
 pub async fn warm_run(
@@ -84,10 +87,15 @@ pub async fn warm_run(
         index,
     };
     let first = invoke(&mut api, event).await.ok_or_else(|| lost(0))?;
+    let cpu_before = child.id().and_then(sched_time);
     let mut completions = Vec::with_capacity(warm);
     for index in 1..=warm {
         completions.push(invoke(&mut api, event).await.ok_or_else(|| lost(index))?);
     }
+    let cpu_after = child.id().and_then(sched_time);
+    let warm_cpu = cpu_before
+        .zip(cpu_after)
+        .map(|(before, after)| after.on_cpu.saturating_sub(before.on_cpu));
     let peak_rss_kib = child.id().and_then(peak_rss_kib);
     let _ = child.kill().await;
     Ok(WarmRun {
@@ -95,6 +103,7 @@ pub async fn warm_run(
         first,
         warm: completions,
         peak_rss_kib,
+        warm_cpu,
     })
 }
 
@@ -158,13 +167,17 @@ async fn start(launch: &Launch, api: &RuntimeApi) -> Result<(Child, Init), Measu
 }
 
 /// CPU and run-queue time of every thread of a live process (`schedstat`: ns on CPU, ns
-/// waiting, timeslices).
+/// waiting, timeslices). A thread that exits while the folder is read is skipped.
 fn sched_time(pid: u32) -> Option<SchedTime> {
     let tasks = std::fs::read_dir(Path::new("/proc").join(pid.to_string()).join("task")).ok()?;
     let mut total = SchedTime::default();
     for task in tasks.flatten() {
-        let text = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
-        let time = parse_schedstat(&text)?;
+        let Some(time) = std::fs::read_to_string(task.path().join("schedstat"))
+            .ok()
+            .and_then(|text| parse_schedstat(&text))
+        else {
+            continue;
+        };
         total.on_cpu += time.on_cpu;
         total.run_queue += time.run_queue;
     }
