@@ -209,7 +209,7 @@ impl EventLog {
         }
         self.count
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |count| {
-                fits(count, self.limit).then(|| count + 1)
+                fits(count, self.limit).then_some(count.saturating_add(1))
             })
             .map(|count| count + 1)
             .map_err(|_| limit_reached(self.limit))
