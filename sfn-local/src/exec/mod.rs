@@ -12,6 +12,8 @@ mod retry;
 pub(crate) mod run;
 mod size;
 mod states;
+#[cfg(test)]
+mod tests;
 mod variables;
 
 use std::sync::Arc;

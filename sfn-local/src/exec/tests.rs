@@ -1,0 +1,137 @@
+//! The state loop's shortcuts keep AWS's behaviour: transitions by position, the unrecorded
+//! event counter, and the payload check skipped only for outputs that are their checked input.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::{Engine, ExecutionOptions, Limits, Outcome, Status};
+use crate::error::names;
+use crate::model::parse_definition;
+use crate::task::InProcessLambdas;
+
+async fn run(definition: Value, input: Value, limits: Limits) -> Outcome {
+    let machine = parse_definition(&definition.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(Arc::new(InProcessLambdas::new())).with_limits(limits);
+    engine
+        .execute(Arc::new(machine), input, ExecutionOptions::default())
+        .await
+}
+
+fn chain(length: usize) -> Value {
+    let mut states = serde_json::Map::new();
+    for i in 0..length {
+        let state = if i + 1 < length {
+            json!({"Type": "Pass", "Next": format!("S{}", i + 1)})
+        } else {
+            json!({"Type": "Pass", "End": true})
+        };
+        states.insert(format!("S{i}"), state);
+    }
+    json!({"StartAt": "S0", "States": states})
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pass_chain_counts_every_event_without_recording() {
+    let outcome = run(chain(3), json!({"a": 1}), Limits::default()).await;
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(outcome.output, Some(json!({"a": 1})));
+    // ExecutionStarted, 3 x (entered, exited), ExecutionSucceeded.
+    assert_eq!(outcome.event_count, 8);
+    assert!(outcome.history.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_history_limit_holds_for_the_unrecorded_counter() {
+    let limits = Limits {
+        history_events: 5,
+        ..Limits::default()
+    };
+    let outcome = run(chain(3), json!({}), limits).await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(outcome.error.as_deref(), Some(names::RUNTIME));
+    let cause = outcome.cause.unwrap_or_default();
+    assert!(
+        cause.contains("maximum number of history events (5)"),
+        "{cause}"
+    );
+    assert_eq!(outcome.event_count, 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_transition_to_a_missing_state_fails_naming_it() {
+    let definition = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nope"}}});
+    let outcome = run(definition, json!({}), Limits::default()).await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(
+        outcome.cause.as_deref(),
+        Some("There is no state named 'Nope'.")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn choice_rules_default_and_catchers_lead_to_their_states() {
+    let definition = json!({"StartAt": "Route", "States": {
+        "Route": {"Type": "Choice", "Choices": [
+            {"Variable": "$.n", "NumericEquals": 1, "Next": "One"},
+            {"Variable": "$.n", "NumericEquals": 2, "Next": "Two"}
+        ], "Default": "Other"},
+        "One": {"Type": "Pass", "Result": "one", "End": true},
+        "Two": {"Type": "Parallel", "Branches": [
+            {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "E", "Cause": "c"}}}
+        ], "Catch": [
+            {"ErrorEquals": ["Other"], "Next": "One"},
+            {"ErrorEquals": ["E"], "ResultPath": "$.caught", "Next": "Caught"}
+        ], "End": true},
+        "Caught": {"Type": "Pass", "End": true},
+        "Other": {"Type": "Pass", "Result": "other", "End": true}
+    }});
+    let mut outputs = Vec::new();
+    for n in [1, 2, 3] {
+        let outcome = run(definition.clone(), json!({"n": n}), Limits::default()).await;
+        outputs.push(outcome.output);
+    }
+    assert_eq!(
+        outputs,
+        vec![
+            Some(json!("one")),
+            Some(json!({"n": 2, "caught": {"Error": "E", "Cause": "c"}})),
+            Some(json!("other")),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_iteration_input_over_the_limit_fails_even_at_an_unchanging_pass() {
+    // The execution input fits; each item, doubled by the ItemSelector, does not. The
+    // iteration's plain Pass hands its input on unchanged, but that input was never checked.
+    let definition = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "End": true,
+        "ItemSelector": {"a.$": "$$.Map.Item.Value", "b.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}
+    }}});
+    let item = "x".repeat(40);
+    let limits = Limits {
+        payload_bytes: 80,
+        ..Limits::default()
+    };
+    let outcome = run(definition, json!({"items": [item]}), limits).await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(outcome.error.as_deref(), Some(names::DATA_LIMIT_EXCEEDED));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pass_that_grows_its_input_is_still_checked() {
+    let definition = json!({"StartAt": "Keep", "States": {
+        "Keep": {"Type": "Pass", "Next": "Grow"},
+        "Grow": {"Type": "Pass", "Result": {"big": "y".repeat(100)}, "ResultPath": "$.r", "End": true}
+    }});
+    let limits = Limits {
+        payload_bytes: 64,
+        ..Limits::default()
+    };
+    let outcome = run(definition, json!({"a": 1}), limits).await;
+    assert_eq!(outcome.error.as_deref(), Some(names::DATA_LIMIT_EXCEEDED));
+    let cause = outcome.cause.unwrap_or_default();
+    assert!(cause.contains("'Grow'"), "{cause}");
+}
