@@ -19,6 +19,10 @@ use crate::exec::variables::StatesParts;
 use crate::expr::path;
 use crate::model::ProcessorMode;
 
+/// The most iterations AWS runs at once in an inline Map ("supports up to 40 concurrent
+/// iterations", the Step Functions guide, Inline mode).
+const INLINE_CONCURRENCY: usize = 40;
+
 /// JSONata items: `Items` (an array, or an expression giving one), else the state input.
 fn jsonata_items<'v>(
     ctx: &StateCtx<'_>,
@@ -176,7 +180,13 @@ pub(super) async fn map(
     let item_states = item_states.as_ref();
     let items = items.as_ref();
     let total = items.len();
-    let limit = if limit == 0 { total.max(1) } else { limit };
+    // AWS runs at most 40 iterations of an inline Map at a time, whatever MaxConcurrency says.
+    let limit = match (distributed, limit) {
+        (false, 0) => INLINE_CONCURRENCY,
+        (false, n) => n.min(INLINE_CONCURRENCY),
+        (true, 0) => total.max(1),
+        (true, n) => n,
+    };
     let start = |index: usize| async move {
         let item = items.get(index).unwrap_or(&Value::Null);
         let input = match selector {
