@@ -15,7 +15,6 @@ use common::{engine, run};
 /// A JSONPath machine whose Map and Parallel declare JSONata: their inner states declare
 /// nothing, so they are JSONPath states (`Parameters` with `.$` keys), as AWS runs them.
 #[tokio::test(start_paused = true)]
-#[ignore = "needs ql-runtime.patch"]
 async fn inner_states_run_in_the_machines_language_not_the_enclosing_states() {
     let def = json!({"QueryLanguage": "JSONPath", "StartAt": "M", "States": {
         "M": {"Type": "Map", "QueryLanguage": "JSONata", "Items": "{% $states.input.items %}",

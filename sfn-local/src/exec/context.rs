@@ -10,8 +10,9 @@ use crate::error::StatesError;
 use crate::expr::Scope;
 use crate::model::{QueryLanguage, State, Targets};
 
-/// What a machine, branch or iteration runs in: its query language (inherited by states that
-/// do not set their own) and the workflow variables it can see.
+/// What a machine, branch or iteration runs in: the state machine's top-level query language
+/// (states that do not set their own run in it; a Map's or Parallel's own language does not
+/// reach the states inside it, as on AWS) and the workflow variables it can see.
 #[derive(Clone, Default)]
 pub(crate) struct Frame {
     pub language: QueryLanguage,
@@ -34,6 +35,8 @@ pub(crate) struct StateCtx<'a> {
     pub entered_at: Option<DateTime<Utc>>,
     /// The state's effective query language.
     pub language: QueryLanguage,
+    /// The state machine's top-level language, which inner frames carry on.
+    machine_language: QueryLanguage,
     pub variables: Arc<Map<String, Value>>,
     pub variables_bytes: usize,
 }
@@ -62,6 +65,7 @@ impl<'a> StateCtx<'a> {
             entered_id,
             entered_at: state.uses_context.then(|| run.now()),
             language: state.query_language.unwrap_or(frame.language),
+            machine_language: frame.language,
             variables: frame.variables,
             variables_bytes: frame.variables_bytes,
         }
@@ -84,7 +88,7 @@ impl<'a> StateCtx<'a> {
     /// The frame the state's Parallel branches and Map iterations run in.
     pub fn inner_frame(&self) -> Frame {
         Frame {
-            language: self.language,
+            language: self.machine_language,
             variables: Arc::clone(&self.variables),
             variables_bytes: self.variables_bytes,
         }

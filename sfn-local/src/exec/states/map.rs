@@ -211,7 +211,6 @@ pub(super) async fn map(
             None => item.clone(),
         };
         let mut frame = ctx.inner_frame();
-        frame.language = processor.query_language.unwrap_or(frame.language);
         if distributed {
             // A child execution: its own history (none of it in the parent's) and none of
             // the parent's variables.

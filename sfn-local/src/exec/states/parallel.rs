@@ -39,8 +39,7 @@ pub(super) async fn parallel(
     let branches = ctx.state.branches.as_deref().unwrap_or_default();
     let runs = branches.iter().map(|branch| {
         let input = input.clone();
-        let mut frame = ctx.inner_frame();
-        frame.language = branch.query_language.unwrap_or(frame.language);
+        let frame = ctx.inner_frame();
         async move {
             let mut branch_thread = Thread { prev: started };
             run_machine(run, branch, input, frame, &mut branch_thread).await
