@@ -4,7 +4,9 @@
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use shared::{Deps, TableKind};
 
-#[tokio::main]
+// One thread: a sandbox has a fraction of a vCPU, and cross-thread wake-ups tripled the CPU
+// per call (docs/performance.md, "Levers").
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     shared::config::init_tracing();
     let deps = Deps::from_env(&[TableKind::Orders]).await?;

@@ -5,7 +5,9 @@ use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use shared::{TableKind, aws_sdk_sfn};
 use submit_order::{Deps, SfnExecutions};
 
-#[tokio::main]
+// One thread: a sandbox has a fraction of a vCPU, and cross-thread wake-ups tripled the CPU
+// per call (docs/performance.md, "Levers").
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     shared::config::init_tracing();
     let config = shared::config::load_aws_config().await;
