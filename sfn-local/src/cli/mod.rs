@@ -299,6 +299,6 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
         let events: Vec<Value> = outcome.history.iter().map(|e| e.to_json()).collect();
         println!("{}", Value::Array(events));
     }
-    println!("{}", outcome.describe());
+    println!("{}", outcome.describe_text());
     Ok(())
 }

@@ -139,6 +139,38 @@ impl Outcome {
         }
         Value::Object(out)
     }
+
+    /// [`describe`](Self::describe) as JSON text, written from the outcome in place: printing
+    /// a large output does not copy it first (for a 100,000-item Map, a second peak as high as
+    /// the output itself).
+    pub fn describe_text(&self) -> String {
+        #[derive(serde::Serialize)]
+        #[serde(untagged)]
+        enum Described<'a> {
+            Succeeded {
+                status: &'a str,
+                output: &'a Value,
+            },
+            Ended {
+                status: &'a str,
+                error: &'a Option<String>,
+                cause: &'a Option<String>,
+            },
+        }
+        let status = self.status.as_str();
+        let described = match self.status {
+            Status::Succeeded => Described::Succeeded {
+                status,
+                output: self.output.as_ref().unwrap_or(&Value::Null),
+            },
+            _ => Described::Ended {
+                status,
+                error: &self.error,
+                cause: &self.cause,
+            },
+        };
+        serde_json::to_string(&described).unwrap_or_else(|_| self.describe().to_string())
+    }
 }
 
 impl Engine {

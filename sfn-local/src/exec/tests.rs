@@ -135,3 +135,44 @@ async fn a_pass_that_grows_its_input_is_still_checked() {
     let cause = outcome.cause.unwrap_or_default();
     assert!(cause.contains("'Grow'"), "{cause}");
 }
+
+#[test]
+fn describe_text_is_describe_written_without_a_copy() {
+    let outcomes = [
+        Outcome {
+            status: Status::Succeeded,
+            output: Some(json!({"b": [1, 2], "a": "x"})),
+            error: None,
+            cause: None,
+            history: Vec::new(),
+            event_count: 3,
+        },
+        Outcome {
+            status: Status::Succeeded,
+            output: None,
+            error: None,
+            cause: None,
+            history: Vec::new(),
+            event_count: 3,
+        },
+        Outcome {
+            status: Status::Failed,
+            output: None,
+            error: Some("States.TaskFailed".into()),
+            cause: None,
+            history: Vec::new(),
+            event_count: 5,
+        },
+        Outcome {
+            status: Status::TimedOut,
+            output: None,
+            error: None,
+            cause: Some("timed \"out\"".into()),
+            history: Vec::new(),
+            event_count: 5,
+        },
+    ];
+    for outcome in &outcomes {
+        assert_eq!(outcome.describe_text(), outcome.describe().to_string());
+    }
+}
