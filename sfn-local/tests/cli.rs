@@ -1,23 +1,16 @@
 //! The `sfn-local` binary: exit codes, messages and the DescribeExecution-shaped last line.
 
+mod cli_support;
+
+use cli_support::sfn_local;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
 fn temp_file(name: &str, content: &Value) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sfn-local-cli-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(name);
-    std::fs::write(&path, content.to_string()).unwrap_or_else(|e| panic!("write {path:?}: {e}"));
-    path
-}
-
-fn sfn_local(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sfn-local"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("run sfn-local: {e}"))
+    cli_support::temp_file("cli", name, content)
 }
 
 fn last_line(output: &Output) -> Value {

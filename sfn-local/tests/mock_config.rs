@@ -1,6 +1,8 @@
 //! `execute --mock-config FILE --test-case NAME`: Task states driven purely by Step Functions
 //! Local mocked responses (retries, catches and a non-Lambda integration), nothing listening.
 
+mod cli_support;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -12,11 +14,7 @@ const NO_LAMBDAS: &str = "http://127.0.0.1:9";
 /// Each test writes into its own directory: tests run in parallel and must not see each
 /// other's half-written files.
 fn temp_file(test: &str, name: &str, content: &Value) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sfn-local-mock-{}-{test}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(name);
-    std::fs::write(&path, content.to_string()).unwrap_or_else(|e| panic!("write {path:?}: {e}"));
-    path
+    cli_support::temp_file(&format!("mock-{test}"), name, content)
 }
 
 fn definition(test: &str) -> PathBuf {
