@@ -18,7 +18,7 @@ mod variables;
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::history::{Event, EventObserver};
 use crate::model::StateMachine;
@@ -122,43 +122,38 @@ pub struct Outcome {
     pub event_count: u64,
 }
 
+/// The DescribeExecution shape, borrowed from an [`Outcome`].
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Described<'a> {
+    Succeeded {
+        status: &'a str,
+        output: &'a Value,
+    },
+    Ended {
+        status: &'a str,
+        error: &'a Option<String>,
+        cause: &'a Option<String>,
+    },
+}
+
 impl Outcome {
     /// DescribeExecution-shaped summary: `{"status":"SUCCEEDED","output":…}` or
     /// `{"status":"FAILED","error":…,"cause":…}`.
     pub fn describe(&self) -> Value {
-        let mut out = Map::new();
-        out.insert("status".into(), json!(self.status.as_str()));
-        match self.status {
-            Status::Succeeded => {
-                out.insert("output".into(), self.output.clone().unwrap_or(Value::Null));
-            }
-            _ => {
-                out.insert("error".into(), json!(self.error));
-                out.insert("cause".into(), json!(self.cause));
-            }
-        }
-        Value::Object(out)
+        serde_json::to_value(self.described()).unwrap_or_default()
     }
 
     /// [`describe`](Self::describe) as JSON text, written from the outcome in place: printing
     /// a large output does not copy it first (for a 100,000-item Map, a second peak as high as
     /// the output itself).
     pub fn describe_text(&self) -> String {
-        #[derive(serde::Serialize)]
-        #[serde(untagged)]
-        enum Described<'a> {
-            Succeeded {
-                status: &'a str,
-                output: &'a Value,
-            },
-            Ended {
-                status: &'a str,
-                error: &'a Option<String>,
-                cause: &'a Option<String>,
-            },
-        }
+        serde_json::to_string(&self.described()).unwrap_or_default()
+    }
+
+    fn described(&self) -> Described<'_> {
         let status = self.status.as_str();
-        let described = match self.status {
+        match self.status {
             Status::Succeeded => Described::Succeeded {
                 status,
                 output: self.output.as_ref().unwrap_or(&Value::Null),
@@ -168,8 +163,7 @@ impl Outcome {
                 error: &self.error,
                 cause: &self.cause,
             },
-        };
-        serde_json::to_string(&described).unwrap_or_else(|_| self.describe().to_string())
+        }
     }
 }
 

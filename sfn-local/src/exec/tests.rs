@@ -175,4 +175,12 @@ fn describe_text_is_describe_written_without_a_copy() {
     for outcome in &outcomes {
         assert_eq!(outcome.describe_text(), outcome.describe().to_string());
     }
+    assert_eq!(
+        outcomes[0].describe_text(),
+        r#"{"status":"SUCCEEDED","output":{"b":[1,2],"a":"x"}}"#
+    );
+    assert_eq!(
+        outcomes[2].describe_text(),
+        r#"{"status":"FAILED","error":"States.TaskFailed","cause":null}"#
+    );
 }
