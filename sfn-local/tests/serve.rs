@@ -5,7 +5,8 @@ mod serve_common;
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
 use serde_json::{Value, json};
 use serve_common::{
-    code, create, doubling, lambdas, start, start_execution, start_holding, until_ended, waiting,
+    code, create, doubling, lambdas, start, start_execution, start_holding, until_ended,
+    validation_report, waiting,
 };
 
 #[tokio::test]
@@ -121,18 +122,8 @@ async fn definitions_are_validated_without_creating_them() {
     let server = start(lambdas);
     let client = server.client().await;
     let broken = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}});
-    let report = client
-        .validate_state_machine_definition()
-        .definition(broken.to_string())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("validate: {e:?}"));
-    assert_eq!(report.result.as_str(), "FAIL");
-    let locations: Vec<_> = report
-        .diagnostics
-        .iter()
-        .map(|d| (d.code.clone(), d.location.clone()))
-        .collect();
+    let (result, locations) = validation_report(&client, &broken).await;
+    assert_eq!(result, "FAIL");
     assert_eq!(
         locations,
         [(
@@ -144,18 +135,8 @@ async fn definitions_are_validated_without_creating_them() {
     let nested = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {
         "Type": "Parallel", "End": true, "Branches": [{"StartAt": "E", "States": {
             "E": {"Type": "Pass", "Output": {"v": "{% phone %}"}, "End": true}}}]}}});
-    let report = client
-        .validate_state_machine_definition()
-        .definition(nested.to_string())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("validate: {e:?}"));
-    assert_eq!(report.result.as_str(), "FAIL");
-    let found: Vec<_> = report
-        .diagnostics
-        .iter()
-        .map(|d| (d.code.clone(), d.location.clone()))
-        .collect();
+    let (result, found) = validation_report(&client, &nested).await;
+    assert_eq!(result, "FAIL");
     assert_eq!(
         found,
         [(

@@ -5,20 +5,10 @@ mod serve_common;
 
 use aws_sdk_sfn::Client;
 use serde_json::{Value, json};
-use serve_common::{code, lambdas, start};
+use serve_common::{code, lambdas, start, validation_report};
 
 async fn diagnostics(client: &Client, definition: &Value) -> Vec<(String, Option<String>)> {
-    let report = client
-        .validate_state_machine_definition()
-        .definition(definition.to_string())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("validate: {e:?}"));
-    report
-        .diagnostics
-        .iter()
-        .map(|d| (d.code.clone(), d.location.clone()))
-        .collect()
+    validation_report(client, definition).await.1
 }
 
 fn failed(location: &str) -> (String, Option<String>) {

@@ -155,3 +155,22 @@ where
         Err(e) => e.code().unwrap_or("no code").to_owned(),
     }
 }
+
+/// ValidateStateMachineDefinition's result and its diagnostics as (code, location).
+pub async fn validation_report(
+    client: &Client,
+    definition: &Value,
+) -> (String, Vec<(String, Option<String>)>) {
+    let report = client
+        .validate_state_machine_definition()
+        .definition(definition.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("validate: {e:?}"));
+    let diagnostics = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.clone(), d.location.clone()))
+        .collect();
+    (report.result.as_str().to_owned(), diagnostics)
+}
