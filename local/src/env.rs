@@ -189,7 +189,7 @@ impl LocalEnv {
 }
 
 fn to_json(item: shared::db::Item) -> Result<Value, LocalError> {
-    shared::serde_dynamo::from_item(item)
+    shared::serde_dynamo::from_item(shared::db::with_sorted_sets(item))
         .map_err(|e| LocalError::Store(StoreError(format!("item is not JSON: {e}"))))
 }
 

@@ -222,7 +222,8 @@ pub async fn snapshot(deps: &Deps) -> Vec<serde_json::Value> {
         &deps.tables.payments,
     ] {
         for item in scan(deps, table).await {
-            match serde_dynamo::from_item::<_, serde_json::Value>(item) {
+            match serde_dynamo::from_item::<_, serde_json::Value>(crate::db::with_sorted_sets(item))
+            {
                 Ok(value) => items.push(serde_json::json!({"table": table, "item": value})),
                 Err(e) => panic!("item of {table} is not JSON: {e}"),
             }
