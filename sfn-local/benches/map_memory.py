@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Peak memory and wall time of the sfn-local process running a Map over N items.
 
-Usage: python3 sfn-local/benches/map_memory.py [--items 100000] [--binary PATH] [--runs 3]
+Usage: python3 sfn-local/benches/map_memory.py [--items 100000] [--pad 0] [--binary PATH] [--runs 3]
 
 The case is bench/peers' `map_1000_pass` shape scaled up: items {"sku": "sku-i", "qty": i}, one
 Pass with Parameters per item. Payload and history limits are lifted (100,000 items are far past
 AWS's 256 KiB and 25,000 events). Peak RSS comes from /usr/bin/time -v (the process's max RSS).
 The same Map over no items gives the process's fixed cost (binary, runtime, allocator), which is
-part of every figure: `data_rss_over_input` leaves it out.
+part of every figure: `data_rss_over_input` leaves it out. `--pad N` adds an N-character
+`note` to every item, for items larger than the bare two fields (the parsed form of a JSON value
+costs a fixed amount per node, so small items give the largest multiple of the input).
 """
 
 import argparse
@@ -19,7 +21,7 @@ import sys
 import tempfile
 
 
-def case(items):
+def case(items, pad=0):
     definition = {
         "StartAt": "M",
         "States": {
@@ -34,7 +36,8 @@ def case(items):
             }
         },
     }
-    data = {"items": [{"sku": f"sku-{i}", "qty": i} for i in range(items)]}
+    note = "n" * pad
+    data = {"items": [{"sku": f"sku-{i}", "qty": i, **({"note": note} if pad else {})} for i in range(items)]}
     return definition, data
 
 
@@ -54,10 +57,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pad", type=int, default=0, help="characters of padding per item")
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     parser.add_argument("--binary", default=os.path.join(target, "release", "sfn-local"))
     args = parser.parse_args()
-    definition, data = case(args.items)
+    definition, data = case(args.items, args.pad)
     with tempfile.TemporaryDirectory() as tmp:
         definition_file = os.path.join(tmp, "map.json")
         input_file = os.path.join(tmp, "input.json")
@@ -77,6 +81,7 @@ def main():
     empty_rss = empty[len(empty) // 2]
     print(json.dumps({
         "items": args.items,
+        "pad": args.pad,
         "input_bytes": input_bytes,
         "status": sorted(statuses),
         "median_peak_rss_kb": rss,

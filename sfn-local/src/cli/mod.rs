@@ -262,10 +262,12 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
     };
     let machine = Arc::new(machine);
     let input: Value = match input {
-        Some(path) => serde_json::from_str(&read(path)?).map_err(|source| CliError::Input {
-            path: path.display().to_string(),
-            source,
-        })?,
+        Some(path) => {
+            crate::expr::json_parse::parse(&read(path)?).map_err(|source| CliError::Input {
+                path: path.display().to_string(),
+                source,
+            })?
+        }
         None => Value::Object(serde_json::Map::new()),
     };
     let mut options = ExecutionOptions {

@@ -184,3 +184,90 @@ fn describe_text_is_describe_written_without_a_copy() {
         r#"{"status":"FAILED","error":"States.TaskFailed","cause":null}"#
     );
 }
+
+/// `map` with nothing to catch its error (so the Map owns its input and may move the items
+/// into its iterations) and the same Map with a catcher that never fires (input borrowed).
+fn map_pair(map: Value) -> (Value, Value) {
+    let owned = json!({"StartAt": "M", "States": {"M": map.clone()}});
+    let mut caught = map;
+    caught["Catch"] = json!([{"ErrorEquals": ["Never.Raised"], "Next": "Unused"}]);
+    let borrowed = json!({"StartAt": "M", "States": {"M": caught, "Unused": {"Type": "Succeed"}}});
+    (owned, borrowed)
+}
+
+async fn run_recorded(definition: Value, input: Value) -> (Outcome, Vec<Value>) {
+    let machine = parse_definition(&definition.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(Arc::new(InProcessLambdas::new()));
+    let options = ExecutionOptions {
+        record_history: true,
+        ..ExecutionOptions::default()
+    };
+    let outcome = engine.execute(Arc::new(machine), input, options).await;
+    let events = outcome
+        .history
+        .iter()
+        .map(|e| json!([e.kind, e.id, e.previous_event_id, e.details]))
+        .collect();
+    (outcome, events)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
+    let processor = |start: &str, states: Value| json!({"StartAt": start, "States": states});
+    let double = processor(
+        "P",
+        json!({"P": {"Type": "Pass", "Parameters": {"n.$": "$.n", "twice.$": "States.MathAdd($.n, $.n)"}, "End": true}}),
+    );
+    let fail_odd = processor(
+        "C",
+        json!({
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Next": "F"}], "Default": "P"},
+            "F": {"Type": "Fail", "Error": "Odd", "Cause": "one"},
+            "P": {"Type": "Pass", "End": true}
+        }),
+    );
+    let input = json!({"order": {"items": [{"n": 0}, {"n": 1}, {"n": 2}], "max": 2}, "tolerated": 1, "flat": 5});
+    let cases = [
+        // Items at a nested path; MaxConcurrencyPath and a tolerance read from the same input.
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "MaxConcurrencyPath": "$.order.max",
+               "ItemProcessor": double, "End": true}),
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "ToleratedFailureCountPath": "$.tolerated",
+               "ItemProcessor": fail_odd, "End": true}),
+        // A setting read from inside the items array itself, before they move.
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "MaxConcurrencyPath": "$.order.items[2].n",
+               "ItemProcessor": double, "End": true}),
+        // An iteration fails the Map.
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "ItemProcessor": fail_odd, "End": true}),
+        // ResultPath keeps the input, whose items must stay in it.
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "ResultPath": "$.order.results",
+               "ItemProcessor": double, "End": true}),
+        // OutputPath and ResultSelector over the results.
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "ResultSelector": {"all.$": "$"},
+               "OutputPath": "$.all[1]", "ItemProcessor": double, "End": true}),
+        // ItemsPath that is no array, names nothing, or is not a plain path.
+        json!({"Type": "Map", "ItemsPath": "$.flat", "ItemProcessor": double, "End": true}),
+        json!({"Type": "Map", "ItemsPath": "$.missing", "ItemProcessor": double, "End": true}),
+        json!({"Type": "Map", "ItemsPath": "$.order.items[?(@.n > 0)]", "ItemProcessor": double, "End": true}),
+    ];
+    for map in cases {
+        let (owned, borrowed) = map_pair(map.clone());
+        let (a, a_events) = run_recorded(owned, input.clone()).await;
+        let (b, b_events) = run_recorded(borrowed, input.clone()).await;
+        assert_eq!(
+            (a.status, &a.output, &a.error, &a.cause),
+            (b.status, &b.output, &b.error, &b.cause),
+            "{map}"
+        );
+        assert_eq!(a_events, b_events, "{map}");
+    }
+    // The cases are not vacuous: results and failures both occur.
+    let (owned, _) = map_pair(
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "ResultPath": "$.order.results", "ItemProcessor": double, "End": true}),
+    );
+    let (outcome, _) = run_recorded(owned, input.clone()).await;
+    assert_eq!(
+        outcome.output.map(|o| o["order"].clone()),
+        Some(json!({"items": [{"n": 0}, {"n": 1}, {"n": 2}], "max": 2,
+                    "results": [{"n": 0, "twice": 0}, {"n": 1, "twice": 2}, {"n": 2, "twice": 4}]}))
+    );
+}

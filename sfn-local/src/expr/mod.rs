@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 pub mod choice;
 pub mod intrinsic;
+pub mod json_parse;
 pub mod json_text;
 pub mod jsonata;
 pub mod path;

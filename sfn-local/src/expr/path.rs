@@ -73,6 +73,27 @@ pub fn evaluate(path: &JsonPath, scope: &Scope) -> Result<Option<Value>, StatesE
     })
 }
 
+/// The node a path of names and non-negative indexes from `$` (`$`, `$.a.b`, `$.a[0]`) names in
+/// `input`, for changing it in place; `None` for any other path or when nothing is there.
+pub fn lookup_input_mut<'v>(path: &str, input: &'v mut Value) -> Option<&'v mut Value> {
+    let parsed = parse(path).ok()?;
+    if parsed.root != Root::Input || parsed.function.is_some() {
+        return None;
+    }
+    let mut node = input;
+    for segment in &parsed.segments {
+        node = match segment {
+            Segment::Child(Selector::Name(name)) => node.as_object_mut()?.get_mut(name)?,
+            Segment::Child(Selector::Index(at)) => {
+                let at = usize::try_from(*at).ok()?;
+                node.as_array_mut()?.get_mut(at)?
+            }
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
 fn parse_runtime(path: &str) -> Result<JsonPath, StatesError> {
     parse(path).map_err(|reason| StatesError::runtime(format!("Invalid path '{path}' : {reason}")))
 }

@@ -10,14 +10,14 @@ use futures::{Stream, StreamExt};
 use serde_json::{Value, json};
 
 use super::Done;
-use super::map_config::{batches, max_concurrency, tolerance};
+use super::map_config::{Resolve, Tolerance, batches, max_concurrency, tolerance};
 use crate::error::{StatesError, names};
 use crate::exec::context::{Extras, StateCtx};
 use crate::exec::retry::error_output;
 use crate::exec::run::{Thread, run_machine};
 use crate::exec::variables::StatesParts;
 use crate::expr::path;
-use crate::model::ProcessorMode;
+use crate::model::{Nullable, ProcessorMode};
 
 /// The most iterations AWS runs at once in an inline Map ("supports up to 40 concurrent
 /// iterations", the Step Functions guide, Inline mode).
@@ -92,12 +92,107 @@ where
     })
 }
 
+/// The Map's items: borrowed from (or computed from) its input, or taken out of an input the
+/// Map owns and nothing else reads, each then moved into its iteration rather than copied.
+enum Items<'v> {
+    Shared(Cow<'v, [Value]>),
+    Moved(Mutex<Vec<Value>>),
+}
+
+impl Items<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Shared(items) => items.len(),
+            Self::Moved(items) => items.lock().unwrap_or_else(PoisonError::into_inner).len(),
+        }
+    }
+
+    /// Item `index` (a moved item can be had once: its iteration takes it).
+    fn item(&self, index: usize) -> Cow<'_, Value> {
+        match self {
+            Self::Shared(items) => Cow::Borrowed(items.get(index).unwrap_or(&Value::Null)),
+            Self::Moved(items) => {
+                let mut items = items.lock().unwrap_or_else(PoisonError::into_inner);
+                Cow::Owned(items.get_mut(index).map(std::mem::take).unwrap_or_default())
+            }
+        }
+    }
+
+    fn into_owned(self) -> Vec<Value> {
+        match self {
+            Self::Shared(items) => items.into_owned(),
+            Self::Moved(items) => items.into_inner().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+}
+
+/// Whether a Map's items may be moved out of its input: nothing reads the input once the
+/// items are known (ResultPath replaces it; no ItemSelector, ItemBatcher or InputPath; JSONPath,
+/// whose `$states` holds no copy of the input).
+fn items_movable(ctx: &StateCtx<'_>) -> bool {
+    let state = ctx.state;
+    let whole = |path: &Nullable<String>| match path {
+        Nullable::Absent => true,
+        Nullable::Set(p) => p == "$",
+        Nullable::Null => false,
+    };
+    !ctx.is_jsonata()
+        && state.item_selector.is_none()
+        && state.parameters.is_none()
+        && state.item_batcher.is_none()
+        && whole(&state.input_path)
+        && whole(&state.result_path)
+}
+
+/// What the Map reads from its whole input before its items are moved out of it.
+struct Moved {
+    limit: usize,
+    tolerance: Result<Tolerance, StatesError>,
+    items: Vec<Value>,
+}
+
+/// Takes the items out of an owned input when [`items_movable`] allows and ItemsPath names an
+/// array in place; MaxConcurrency and the tolerance are read first, from the whole input.
+fn move_items(
+    ctx: &StateCtx<'_>,
+    raw: &mut Cow<'_, Value>,
+    context: &Value,
+    resolve: Resolve<'_>,
+) -> Result<Option<Moved>, StatesError> {
+    let Cow::Owned(input) = raw else {
+        return Ok(None);
+    };
+    if !items_movable(ctx) {
+        return Ok(None);
+    }
+    let items_path = ctx.state.items_path.as_deref().unwrap_or("$");
+    if !matches!(
+        path::lookup_input_mut(items_path, input),
+        Some(Value::Array(_))
+    ) {
+        return Ok(None);
+    }
+    let limit = max_concurrency(ctx, input, context, resolve)?;
+    let tolerance = tolerance(ctx, input, context, resolve);
+    let items = match path::lookup_input_mut(items_path, input) {
+        Some(Value::Array(items)) => std::mem::take(items),
+        _ => return Ok(None),
+    };
+    Ok(Some(Moved {
+        limit,
+        tolerance,
+        items,
+    }))
+}
+
+/// Runs the Map on its input, owned (when nothing can retry or catch it) or borrowed.
 pub(super) async fn map(
     ctx: &StateCtx<'_>,
-    raw: &Value,
+    raw: Cow<'_, Value>,
     retry_count: u32,
     thread: &mut Thread,
 ) -> Result<Done, StatesError> {
+    let mut raw = raw;
     let run = ctx.run;
     let state = ctx.state;
     let Some(processor) = state.processor() else {
@@ -115,7 +210,7 @@ pub(super) async fn map(
         .is_some_and(|m| m == ProcessorMode::Distributed);
     let states = if jsonata {
         let parts = StatesParts {
-            input: Some(raw),
+            input: Some(&raw),
             ..StatesParts::default()
         };
         ctx.states(parts, context.clone())
@@ -129,17 +224,29 @@ pub(super) async fn map(
             Ok(value.clone())
         }
     };
+    let moved = move_items(ctx, &mut raw, &context, &resolve)?;
+    let raw: &Value = &raw;
     let effective = if jsonata {
         Cow::Borrowed(raw)
     } else {
         ctx.input_path(raw, &context)?
     };
     let effective = effective.as_ref();
-    let limit = max_concurrency(ctx, effective, &context, &resolve)?;
-    let items = if jsonata {
-        jsonata_items(ctx, effective, &states)?
-    } else {
-        items(ctx, effective, &context)?
+    let (limit, items, early_tolerance) = match moved {
+        Some(moved) => (
+            moved.limit,
+            Items::Moved(Mutex::new(moved.items)),
+            Some(moved.tolerance),
+        ),
+        None => {
+            let limit = max_concurrency(ctx, effective, &context, &resolve)?;
+            let items = if jsonata {
+                jsonata_items(ctx, effective, &states)?
+            } else {
+                items(ctx, effective, &context)?
+            };
+            (limit, Items::Shared(items), None)
+        }
     };
     let started = run.event("MapStateStarted", thread, || {
         Some((
@@ -147,16 +254,19 @@ pub(super) async fn map(
             json!({"length": items.len()}),
         ))
     })?;
-    let tolerance = tolerance(ctx, effective, &context, &resolve)?;
+    let tolerance = match early_tolerance {
+        Some(tolerance) => tolerance?,
+        None => tolerance(ctx, effective, &context, &resolve)?,
+    };
     let items = match &state.item_batcher {
-        Some(batcher) => Cow::Owned(batches(
+        Some(batcher) => Items::Shared(Cow::Owned(batches(
             ctx,
             batcher,
             items.into_owned(),
             effective,
             &context,
             &resolve,
-        )?),
+        )?)),
         None => items,
     };
     if distributed {
@@ -178,7 +288,7 @@ pub(super) async fn map(
         Mutex::new(ctx.states(parts, Value::Null))
     });
     let item_states = item_states.as_ref();
-    let items = items.as_ref();
+    let items = &items;
     let total = items.len();
     // AWS runs at most 40 iterations of an inline Map at a time, whatever MaxConcurrency says.
     let limit = match (distributed, limit) {
@@ -188,13 +298,13 @@ pub(super) async fn map(
         (true, n) => n,
     };
     let start = |index: usize| async move {
-        let item = items.get(index).unwrap_or(&Value::Null);
+        let item = items.item(index);
         let input = match selector {
             Some(tmpl) => {
                 let extras = Extras {
                     retry_count,
                     task_token: None,
-                    map_item: Some((index, item)),
+                    map_item: Some((index, &item)),
                 };
                 let context = ctx.context(extras);
                 match item_states {
@@ -208,7 +318,7 @@ pub(super) async fn map(
                     None => ctx.template(tmpl, effective, &context)?,
                 }
             }
-            None => item.clone(),
+            None => item.into_owned(),
         };
         let mut frame = ctx.inner_frame();
         if distributed {

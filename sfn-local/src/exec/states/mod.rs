@@ -7,6 +7,8 @@ mod parallel;
 mod task;
 mod wait;
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::context::{Extras, StateCtx};
@@ -147,7 +149,7 @@ async fn attempt(
     match ctx.state.kind {
         StateType::Task => task::task(ctx, input, retry_count, thread).await,
         StateType::Parallel => parallel::parallel(ctx, input, retry_count, thread).await,
-        _ => map::map(ctx, input, retry_count, thread).await,
+        _ => map::map(ctx, Cow::Borrowed(input), retry_count, thread).await,
     }
 }
 
@@ -160,6 +162,13 @@ async fn with_retry_and_catch<'a>(
     let retriers = state.retry.as_deref().unwrap_or_default();
     let mut retries = RetryState::new(retriers);
     let mut retry_count = 0u32;
+    let catchers = state.catch.as_deref().unwrap_or_default();
+    if state.kind == StateType::Map && retriers.is_empty() && catchers.is_empty() {
+        // Nothing retries the Map or catches its error, so nothing needs its input again:
+        // it may own it and move the items into the iterations instead of copying them.
+        let done = map::map(ctx, Cow::Owned(input), retry_count, thread).await?;
+        return Ok(Step::to(done, next(ctx)));
+    }
     loop {
         let error = match attempt(ctx, &input, retry_count, thread).await {
             Ok(done) => return Ok(Step::to(done, next(ctx))),
@@ -170,7 +179,6 @@ async fn with_retry_and_catch<'a>(
             retry_count = retry_count.saturating_add(1);
             continue;
         }
-        let catchers = state.catch.as_deref().unwrap_or_default();
         let Some((index, catcher)) = catcher(catchers, &error) else {
             return Err(error);
         };

@@ -235,3 +235,27 @@ fn shortcut_agrees_with_the_parser() {
         }
     }
 }
+
+#[test]
+fn lookup_input_mut_finds_plain_input_paths_only() {
+    let mut input = json!({"a": {"b": [10, 20]}, "items": [1]});
+    *lookup_input_mut("$.a.b[1]", &mut input).unwrap() = json!(21);
+    assert_eq!(input["a"]["b"], json!([10, 21]));
+    assert_eq!(
+        lookup_input_mut("$['items']", &mut input),
+        Some(&mut json!([1]))
+    );
+    assert!(lookup_input_mut("$", &mut input).is_some_and(|v| v.is_object()));
+    // Nothing there, another root, a negative index, a wildcard, a function: not a plain node.
+    for path in [
+        "$.missing",
+        "$.a.b[5]",
+        "$$.x",
+        "$v",
+        "$.a.b[-1]",
+        "$.a.*",
+        "$.a.b.length()",
+    ] {
+        assert!(lookup_input_mut(path, &mut input).is_none(), "{path}");
+    }
+}
