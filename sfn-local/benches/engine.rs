@@ -22,31 +22,45 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn pass_chain(c: &mut Criterion) {
+/// 1,000 Pass states in a row, each `state(i)` plus its `Next`, then a Succeed.
+fn chain(state: impl Fn(usize) -> Value) -> Arc<StateMachine> {
     const LENGTH: usize = 1000;
     let mut states = Map::new();
     for i in 0..LENGTH {
-        states.insert(
-            format!("S{i}"),
-            json!({"Type": "Pass", "Next": format!("S{}", i + 1)}),
-        );
+        let mut pass = state(i);
+        pass["Next"] = json!(format!("S{}", i + 1));
+        states.insert(format!("S{i}"), pass);
     }
     states.insert(format!("S{LENGTH}"), json!({"Type": "Succeed"}));
-    let machine = machine(&json!({"StartAt": "S0", "States": states}));
+    machine(&json!({"StartAt": "S0", "States": states}))
+}
+
+fn pass_chain(c: &mut Criterion) {
     let engine = Engine::new(Arc::new(InProcessLambdas::new()));
     let rt = runtime();
     let mut group = c.benchmark_group("pass_chain");
-    group.throughput(Throughput::Elements(LENGTH as u64));
-    group.bench_function("1000_pass_transitions", |b| {
-        b.iter(|| {
-            let outcome = rt.block_on(engine.execute(
-                machine.clone(),
-                json!({"order": {"id": 1}}),
-                ExecutionOptions::default(),
-            ));
-            black_box(outcome)
-        })
-    });
+    group.throughput(Throughput::Elements(1000));
+    let cases = [
+        // Pass states with only `Next`: the input passes through.
+        ("1000_pass_transitions", chain(|_| json!({"Type": "Pass"}))),
+        // Pass states that put a Result into their input: the full input/output pipeline.
+        (
+            "1000_pass_with_result",
+            chain(|i| json!({"Type": "Pass", "Result": {"step": i}, "ResultPath": "$.last"})),
+        ),
+    ];
+    for (name, machine) in cases {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let outcome = rt.block_on(engine.execute(
+                    machine.clone(),
+                    json!({"order": {"id": 1}}),
+                    ExecutionOptions::default(),
+                ));
+                black_box(outcome)
+            })
+        });
+    }
     group.finish();
 }
 

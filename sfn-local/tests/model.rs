@@ -77,3 +77,25 @@ fn bad_definitions_name_the_state_and_field() {
     }
     assert!(parse_definition("{not json").is_err());
 }
+
+#[test]
+fn only_pass_and_succeed_states_without_payload_fields_pass_their_input_through() {
+    let def = json!({"StartAt": "Plain", "QueryLanguage": "JSONata", "States": {
+        "Plain": {"Type": "Pass", "Comment": "a marker", "QueryLanguage": "JSONata", "Next": "Result"},
+        "Result": {"Type": "Pass", "Result": 1, "Next": "NullPath"},
+        "NullPath": {"Type": "Pass", "ResultPath": null, "Next": "Output"},
+        "Output": {"Type": "Pass", "Output": "{% 1 %}", "Next": "Assign"},
+        "Assign": {"Type": "Pass", "Assign": {"x": 1}, "Next": "Wait"},
+        "Wait": {"Type": "Wait", "Seconds": 1, "Next": "Choice"},
+        "Choice": {"Type": "Choice", "Choices": [], "Default": "Done"},
+        "Done": {"Type": "Succeed", "Comment": "end"}
+    }});
+    let machine = parse_definition(&def.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let through: Vec<&str> = machine
+        .states
+        .iter()
+        .filter(|(_, state)| state.passes_input_through)
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(through, ["Plain", "Done"]);
+}

@@ -322,22 +322,30 @@ fn run_states<'a>(
             let entered_id = run.event(entered_kind(state.kind), thread, || {
                 Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
             })?;
-            let language = frame.language;
-            let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
             // An output that is the input unchanged needs no second size check.
-            let unchanged = input_checked && states::output_is_input(&ctx);
-            let Step {
-                output,
-                next,
-                assigned,
-            } = if states::is_immediate(state.kind) {
-                states::execute_now(&ctx, input)?
+            let (
+                Step {
+                    output,
+                    next,
+                    assigned,
+                },
+                unchanged,
+            ) = if state.passes_input_through {
+                (states::pass_through(state, targets, input), input_checked)
             } else {
-                // Boxed so this loop's future (boxed per iteration and branch, and moved
-                // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
-                states::execute(&ctx, input, thread).boxed().await?
+                let language = frame.language;
+                let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
+                let unchanged = input_checked && states::output_is_input(&ctx);
+                let step = if states::is_immediate(state.kind) {
+                    states::execute_now(&ctx, input)?
+                } else {
+                    // Boxed so this loop's future (boxed per iteration and branch, and moved
+                    // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
+                    states::execute(&ctx, input, thread).boxed().await?
+                };
+                frame = ctx.into_frame(language);
+                (step, unchanged)
             };
-            frame = ctx.into_frame(language);
             if !unchanged && exceeds(&output, run.engine.limits.payload_bytes) {
                 return Err(StatesError::new(
                     names::DATA_LIMIT_EXCEEDED,

@@ -47,6 +47,13 @@ fn count(value: &Value, limit: usize, total: &mut usize) {
 /// Length of a number's JSON text as the serialiser writes it, through a writer that keeps
 /// nothing.
 fn number_len(n: &serde_json::Number) -> usize {
+    // Integers (nearly every number in a payload) by their digits, without formatting.
+    if let Some(u) = n.as_u64() {
+        return digits(u);
+    }
+    if let Some(i) = n.as_i64() {
+        return 1 + digits(i.unsigned_abs());
+    }
     struct Counter(usize);
     impl std::io::Write for Counter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -61,6 +68,10 @@ fn number_len(n: &serde_json::Number) -> usize {
     // Writing to a counter cannot fail.
     let _ = serde_json::to_writer(&mut counter, n);
     counter.0
+}
+
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 /// Length of a JSON string literal (quotes and escapes included), UTF-8 bytes. Counted over
@@ -87,6 +98,7 @@ mod tests {
         for v in [
             json!({"a": [1, 2.5, null, true, false], "b\"": "x\ny\u{1}é"}),
             json!([-12345678901234_i64, 1e300, 0.1, u64::MAX, -0.0]),
+            json!([0, 9, 10, 99, 100, -1, -10, i64::MIN, i64::MAX, 1_000_000]),
             json!([]),
             json!({}),
             json!("plain"),

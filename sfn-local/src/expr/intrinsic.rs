@@ -5,8 +5,6 @@ mod functions;
 mod java_random;
 mod syntax;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -15,6 +13,7 @@ pub use functions::java_string;
 pub use syntax::{Arg, Call, Function, Piece, parse};
 
 use super::Scope;
+use super::parse_cache::{Cache, cached, new_cache};
 use super::path;
 use crate::error::StatesError;
 
@@ -48,27 +47,12 @@ pub fn evaluate_for(
     run(&call, field, scope)
 }
 
-/// Most calls parsed per thread before the cache starts over.
-const CACHE_LIMIT: usize = 512;
-
 thread_local! {
-    /// Parsed calls by source text: a Map runs the same few expressions for every item.
-    static PARSED: RefCell<HashMap<String, Rc<Call>>> = RefCell::new(HashMap::new());
+    static PARSED: Cache<Call> = new_cache();
 }
 
 fn parse_cached(expression: &str) -> Result<Rc<Call>, String> {
-    if let Some(call) = PARSED.with(|cache| cache.borrow().get(expression).cloned()) {
-        return Ok(call);
-    }
-    let call = Rc::new(parse(expression)?);
-    PARSED.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(expression.to_string(), Rc::clone(&call));
-    });
-    Ok(call)
+    cached(&PARSED, expression, parse)
 }
 
 fn run(call: &Call, field: Option<&str>, scope: &Scope) -> Result<Value, StatesError> {

@@ -11,6 +11,7 @@ pub mod intrinsic;
 pub mod json_parse;
 pub mod json_text;
 pub mod jsonata;
+mod parse_cache;
 pub mod path;
 pub mod template;
 pub mod timestamp;

@@ -18,6 +18,8 @@ mod syntax;
 
 pub(crate) use syntax::scan_number;
 
+use std::rc::Rc;
+
 use serde_json::Value;
 
 pub use eval::{json_equal, number_cmp};
@@ -25,6 +27,7 @@ pub use fast::lookup;
 pub use syntax::{JsonPath, Root, Segment, Selector, parse};
 
 use super::Scope;
+use super::parse_cache::{Cache, cached, new_cache};
 use crate::error::{StatesError, names};
 
 /// Evaluate a JSONPath (`$...`), context path (`$$...`) or variable path (`$name...`).
@@ -94,8 +97,14 @@ pub fn lookup_input_mut<'v>(path: &str, input: &'v mut Value) -> Option<&'v mut 
     Some(node)
 }
 
-fn parse_runtime(path: &str) -> Result<JsonPath, StatesError> {
-    parse(path).map_err(|reason| StatesError::runtime(format!("Invalid path '{path}' : {reason}")))
+thread_local! {
+    static PATHS: Cache<JsonPath> = new_cache();
+    static REFERENCE_PATHS: Cache<JsonPath> = new_cache();
+}
+
+fn parse_runtime(path: &str) -> Result<Rc<JsonPath>, StatesError> {
+    cached(&PATHS, path, parse)
+        .map_err(|reason| StatesError::runtime(format!("Invalid path '{path}' : {reason}")))
 }
 
 /// Jayway's message for a definite path that selects nothing.
@@ -164,7 +173,7 @@ pub fn apply_result_path(
     result_path: &str,
     result: Value,
 ) -> Result<Value, StatesError> {
-    let parsed = parse_reference(result_path).map_err(|reason| {
+    let parsed = cached(&REFERENCE_PATHS, result_path, parse_reference).map_err(|reason| {
         StatesError::runtime(format!("Invalid path '{result_path}' : {reason}"))
     })?;
     if parsed.segments.is_empty() {

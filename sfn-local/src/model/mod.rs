@@ -302,6 +302,10 @@ pub struct State {
     /// The field names as written, in order, for validation's per-type field check.
     #[serde(skip)]
     pub field_names: Vec<String>,
+    /// A Pass or Succeed state with no field that touches the payload (only `Type`, `Next`,
+    /// `End`, `Comment`, `QueryLanguage`): in either language its output is its input.
+    #[serde(skip)]
+    pub passes_input_through: bool,
 }
 
 impl State {

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::{State, StateMachine, States};
+use super::{State, StateMachine, StateType, States};
 
 /// Why a definition could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,11 +94,18 @@ fn parse_state(name: &str, raw: Value) -> Result<State, String> {
     let Value::Object(fields) = &raw else {
         return Err(format!("State '{name}': a state must be a JSON object"));
     };
-    let field_names = fields.keys().cloned().collect();
+    let field_names: Vec<String> = fields.keys().cloned().collect();
     let uses_context = mentions_context(&raw);
     let uses_execution_context = uses_context && mentions_execution(&raw);
     let mut state =
         serde_path_to_error::deserialize::<_, State>(raw).map_err(|e| describe(Some(name), &e))?;
+    state.passes_input_through = matches!(state.kind, StateType::Pass | StateType::Succeed)
+        && field_names.iter().all(|field| {
+            matches!(
+                field.as_str(),
+                "Type" | "Next" | "End" | "Comment" | "QueryLanguage"
+            )
+        });
     state.field_names = field_names;
     state.uses_context = uses_context;
     state.uses_execution_context = uses_execution_context;

@@ -16,7 +16,7 @@ use super::retry::{RetryState, catcher, error_output};
 use super::run::Thread;
 use super::variables::StatesParts;
 use crate::error::StatesError;
-use crate::model::{Nullable, StateType};
+use crate::model::{Nullable, State, StateType, Targets};
 
 /// A transition: the target's name as written and its position among the machine's states
 /// (resolved at parse time; `None` when no state has that name).
@@ -59,6 +59,20 @@ impl<'a> Step<'a> {
 /// The state's `Next`.
 fn next<'a>(ctx: &StateCtx<'a>) -> Option<Goto<'a>> {
     Goto::new(ctx.state.next.as_deref(), ctx.targets.next)
+}
+
+/// A state for which `passes_input_through` holds: its output is its input, and a Pass
+/// goes on to its `Next`.
+pub(crate) fn pass_through<'a>(state: &'a State, targets: &Targets, input: Value) -> Step<'a> {
+    let next = match state.kind {
+        StateType::Succeed => None,
+        _ => Goto::new(state.next.as_deref(), targets.next),
+    };
+    Step {
+        output: input,
+        next,
+        assigned: None,
+    }
 }
 
 /// Whether a state of this type finishes without awaiting anything (Pass, Succeed, Fail,
