@@ -61,6 +61,11 @@ pub fn evaluate(path: &JsonPath, scope: &Scope) -> Result<Option<Value>, StatesE
             None => return Ok(None),
         },
     };
+    if path.function.is_none()
+        && let Some(found) = walk(root, &path.segments)
+    {
+        return Ok(Some(found.clone()));
+    }
     let found = eval::select(root, &path.segments);
     let value = if path.is_definite() {
         match found.into_iter().next() {
@@ -74,6 +79,23 @@ pub fn evaluate(path: &JsonPath, scope: &Scope) -> Result<Option<Value>, StatesE
         Some(f) => eval::call(f, &value),
         None => Some(value),
     })
+}
+
+/// The node a path of names and non-negative indexes names under `root`, when every step finds
+/// an object member or an array element; `None` (the full evaluation decides) otherwise.
+/// Intrinsic arguments and `.$` values are nearly all such paths: no match list to build.
+fn walk<'v>(root: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
+    let mut node = root;
+    for segment in segments {
+        node = match segment {
+            Segment::Child(Selector::Name(name)) => node.as_object()?.get(name)?,
+            Segment::Child(Selector::Index(at)) => {
+                node.as_array()?.get(usize::try_from(*at).ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// The node a path of names and non-negative indexes from `$` (`$`, `$.a.b`, `$.a[0]`) names in

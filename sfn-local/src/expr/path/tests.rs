@@ -259,3 +259,26 @@ fn lookup_input_mut_finds_plain_input_paths_only() {
         assert!(lookup_input_mut(path, &mut input).is_none(), "{path}");
     }
 }
+
+#[test]
+fn parsed_definite_paths_give_the_node_or_nothing() {
+    let input = json!({"a": {"b": [10, 20, 30], "c": null}, "s": "x"});
+    let context = json!({});
+    let vars = Map::new();
+    let scope = Scope {
+        input: &input,
+        context: &context,
+        variables: &vars,
+    };
+    let eval = |text: &str| evaluate(&parse(text).unwrap(), &scope).unwrap();
+    assert_eq!(eval("$.a.b[1]"), Some(json!(20)));
+    assert_eq!(eval("$.a.c"), Some(Value::Null));
+    assert_eq!(eval("$['a']['b'][0]"), Some(json!(10)));
+    // Steps the direct walk leaves to the full evaluation: a negative index, a missing
+    // member, a name applied to a string, an index past the end.
+    assert_eq!(eval("$.a.b[-1]"), Some(json!(30)));
+    assert_eq!(eval("$.a.missing"), None);
+    assert_eq!(eval("$.s.t"), None);
+    assert_eq!(eval("$.a.b[7]"), None);
+    assert_eq!(eval("$.a.b.length()"), Some(json!(3)));
+}
