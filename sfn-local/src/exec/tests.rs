@@ -244,6 +244,11 @@ async fn a_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
         // OutputPath and ResultSelector over the results.
         json!({"Type": "Map", "ItemsPath": "$.order.items", "ResultSelector": {"all.$": "$"},
                "OutputPath": "$.all[1]", "ItemProcessor": double, "End": true}),
+        // ItemSelector of `$$` paths only (items move), and one that reads the input (they stay).
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "ItemProcessor": double, "End": true,
+               "ItemSelector": {"n.$": "$$.Map.Item.Value.n", "at.$": "$$.Map.Item.Index"}}),
+        json!({"Type": "Map", "ItemsPath": "$.order.items", "ItemProcessor": double, "End": true,
+               "ItemSelector": {"n.$": "$$.Map.Item.Value.n", "max.$": "$.order.max"}}),
         // ItemsPath that is no array, names nothing, or is not a plain path.
         json!({"Type": "Map", "ItemsPath": "$.flat", "ItemProcessor": double, "End": true}),
         json!({"Type": "Map", "ItemsPath": "$.missing", "ItemProcessor": double, "End": true}),

@@ -126,9 +126,25 @@ impl Items<'_> {
     }
 }
 
+/// Whether a JSONPath payload template reads only literals and the context object (`$$...`,
+/// where an item's ItemSelector finds `$$.Map.Item.Value`): conservatively, no `.$` value
+/// holds a `$` other than in `$$`.
+fn reads_context_only(template: &Value) -> bool {
+    match template {
+        Value::Object(map) => map.iter().all(|(key, value)| match value {
+            Value::String(expression) if key.ends_with(".$") => {
+                !expression.replace("$$", "").contains('$')
+            }
+            other => reads_context_only(other),
+        }),
+        Value::Array(items) => items.iter().all(reads_context_only),
+        _ => true,
+    }
+}
+
 /// Whether a Map's items may be moved out of its input: nothing reads the input once the
-/// items are known (ResultPath replaces it; no ItemSelector, ItemBatcher or InputPath; JSONPath,
-/// whose `$states` holds no copy of the input).
+/// items are known (ResultPath replaces it; no ItemBatcher or InputPath; an ItemSelector only
+/// of literals and `$$` paths; JSONPath, whose `$states` holds no copy of the input).
 fn items_movable(ctx: &StateCtx<'_>) -> bool {
     let state = ctx.state;
     let whole = |path: &Nullable<String>| match path {
@@ -137,8 +153,9 @@ fn items_movable(ctx: &StateCtx<'_>) -> bool {
         Nullable::Null => false,
     };
     !ctx.is_jsonata()
-        && state.item_selector.is_none()
-        && state.parameters.is_none()
+        && (state.item_selector.as_ref())
+            .or(state.parameters.as_ref())
+            .is_none_or(reads_context_only)
         && state.item_batcher.is_none()
         && whole(&state.input_path)
         && whole(&state.result_path)
@@ -438,4 +455,29 @@ fn map_failed(
 ) -> Result<Done, StatesError> {
     ctx.run.event("MapStateFailed", thread, || None)?;
     Err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reads_context_only;
+    use serde_json::json;
+
+    #[test]
+    fn a_selector_of_literals_and_context_paths_reads_no_input() {
+        for template in [
+            json!({"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index", "fixed": "$.not-a-path"}),
+            json!({"label.$": "States.Format('item {}', $$.Map.Item.Index)", "nested": [{"v.$": "$$"}]}),
+        ] {
+            assert!(reads_context_only(&template), "{template}");
+        }
+        for template in [
+            json!({"all.$": "$"}),
+            json!({"x.$": "$.order.id"}),
+            json!({"nested": {"x.$": "States.Format('{}', $.n)"}}),
+            json!({"var.$": "$total"}),
+            json!([{"x.$": "$['a']"}]),
+        ] {
+            assert!(!reads_context_only(&template), "{template}");
+        }
+    }
 }
