@@ -249,6 +249,11 @@ async fn a_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
                "ItemSelector": {"n.$": "$$.Map.Item.Value.n", "at.$": "$$.Map.Item.Index"}}),
         json!({"Type": "Map", "ItemsPath": "$.order.items", "ItemProcessor": double, "End": true,
                "ItemSelector": {"n.$": "$$.Map.Item.Value.n", "max.$": "$.order.max"}}),
+        // JSONata Items: an expression's array is the attempt's own, and moves either way.
+        json!({"Type": "Map", "QueryLanguage": "JSONata", "Items": "{% $states.input.order.items[n > 0] %}",
+               "ItemProcessor": double, "End": true}),
+        json!({"Type": "Map", "QueryLanguage": "JSONata", "Items": "{% $states.input.flat %}",
+               "ItemProcessor": double, "End": true}),
         // ItemsPath that is no array, names nothing, or is not a plain path.
         json!({"Type": "Map", "ItemsPath": "$.flat", "ItemProcessor": double, "End": true}),
         json!({"Type": "Map", "ItemsPath": "$.missing", "ItemProcessor": double, "End": true}),

@@ -92,8 +92,8 @@ where
     })
 }
 
-/// The Map's items: borrowed from (or computed from) its input, or taken out of an input the
-/// Map owns and nothing else reads, each then moved into its iteration rather than copied.
+/// The Map's items: borrowed from its input, or owned (computed by this attempt, or taken out
+/// of an input the Map owns and nothing else reads), each then moved into its iteration.
 enum Items<'v> {
     Shared(Cow<'v, [Value]>),
     Moved(Mutex<Vec<Value>>),
@@ -262,7 +262,13 @@ pub(super) async fn map(
             } else {
                 items(ctx, effective, &context)?
             };
-            (limit, Items::Shared(items), None)
+            // Items computed afresh (an expression, a filter) are this attempt's own copy:
+            // they move into their iterations too.
+            let items = match items {
+                Cow::Owned(items) => Items::Moved(Mutex::new(items)),
+                borrowed => Items::Shared(borrowed),
+            };
+            (limit, items, None)
         }
     };
     let started = run.event("MapStateStarted", thread, || {
