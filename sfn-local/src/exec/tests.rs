@@ -281,3 +281,51 @@ async fn a_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
                     "results": [{"n": 0, "twice": 0}, {"n": 1, "twice": 2}, {"n": 2, "twice": 4}]}))
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_jsonata_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
+    let processor = json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Next": "F"}], "Default": "P"},
+        "F": {"Type": "Fail", "Error": "Odd", "Cause": "one"},
+        "P": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "End": true}
+    }});
+    let input = json!([{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}]);
+    let cases = [
+        // The input is the item list; settings read it before the items move.
+        json!({"Type": "Map", "QueryLanguage": "JSONata", "ItemProcessor": processor, "End": true,
+               "MaxConcurrency": "{% $count($states.input) - 2 %}",
+               "ToleratedFailureCount": "{% $states.input[1].n %}"}),
+        json!({"Type": "Map", "QueryLanguage": "JSONata", "ItemProcessor": processor, "End": true}),
+        // Output and Assign read the input at the end: it stays where it is.
+        json!({"Type": "Map", "QueryLanguage": "JSONata", "ItemProcessor": processor, "End": true,
+               "ToleratedFailureCount": 1, "Output": {"in": "{% $states.input %}", "out": "{% $states.result %}"}}),
+        // ItemSelector reads `$states.input` for every item.
+        json!({"Type": "Map", "QueryLanguage": "JSONata", "ItemProcessor": processor, "End": true,
+               "ToleratedFailureCount": 1,
+               "ItemSelector": {"n": "{% $states.context.Map.Item.Value.n %}", "of": "{% $count($states.input) %}"}}),
+        // Items computed from the input.
+        json!({"Type": "Map", "QueryLanguage": "JSONata", "ItemProcessor": processor, "End": true,
+               "Items": "{% $states.input[n != 1] %}"}),
+    ];
+    let mut outputs = Vec::new();
+    for map in cases {
+        let (owned, borrowed) = map_pair(map.clone());
+        let (a, a_events) = run_recorded(owned, input.clone()).await;
+        let (b, b_events) = run_recorded(borrowed, input.clone()).await;
+        assert_eq!(
+            (a.status, &a.output, &a.error, &a.cause),
+            (b.status, &b.output, &b.error, &b.cause),
+            "{map}"
+        );
+        assert_eq!(a_events, b_events, "{map}");
+        outputs.push(a.output);
+    }
+    // Not vacuous: a tolerated failure, an untolerated one, the input kept for Output.
+    assert_eq!(
+        outputs[0],
+        Some(json!([{"n": 0}, {"Error": "Odd", "Cause": "one"}, {"n": 2}, {"n": 3}]))
+    );
+    assert_eq!(outputs[1], None);
+    assert_eq!(outputs[2].as_ref().map(|o| &o["in"]), Some(&input));
+    assert_eq!(outputs[4], Some(json!([{"n": 0}, {"n": 2}, {"n": 3}])));
+}

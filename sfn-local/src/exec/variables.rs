@@ -44,6 +44,15 @@ impl StateCtx<'_> {
         Value::Object(states)
     }
 
+    /// `$states` holding `input` itself, moved in rather than copied (for a state that owns
+    /// its input and reads it only through `$states`).
+    pub fn states_with_input(&self, input: Value, context: Value) -> Value {
+        let mut states = Map::new();
+        states.insert("input".into(), input);
+        states.insert("context".into(), context);
+        Value::Object(states)
+    }
+
     fn jsonata_scope<'v>(&'v self, states: &'v Value) -> JsonataScope<'v> {
         JsonataScope {
             states,

@@ -202,6 +202,38 @@ fn move_items(
     }))
 }
 
+/// JSONata: takes the items out of `$states.input` (the Map's own input, moved there) when
+/// the input is the item list (no Items) and nothing reads it again (no ItemSelector or
+/// ItemBatcher); MaxConcurrency and the tolerance are evaluated first, over the whole input.
+fn move_items_jsonata(
+    ctx: &StateCtx<'_>,
+    states: &mut Value,
+    context: &Value,
+) -> Result<Option<Moved>, StatesError> {
+    let state = ctx.state;
+    if state.items.is_some() || state.item_selector.is_some() || state.item_batcher.is_some() {
+        return Ok(None);
+    }
+    let (limit, tolerance) = {
+        let states = &*states;
+        let Some(input @ Value::Array(_)) = states.get("input") else {
+            return Ok(None);
+        };
+        let resolve = |field: &str, value: &Value| ctx.jsonata(value, field, states);
+        let limit = max_concurrency(ctx, input, context, &resolve)?;
+        (limit, tolerance(ctx, input, context, &resolve))
+    };
+    let items = match states.get_mut("input") {
+        Some(Value::Array(items)) => std::mem::take(items),
+        _ => return Ok(None),
+    };
+    Ok(Some(Moved {
+        limit,
+        tolerance,
+        items,
+    }))
+}
+
 /// Runs the Map on its input, owned (when nothing can retry or catch it) or borrowed.
 pub(super) async fn map(
     ctx: &StateCtx<'_>,
@@ -225,15 +257,30 @@ pub(super) async fn map(
         .as_ref()
         .and_then(|c| c.mode)
         .is_some_and(|m| m == ProcessorMode::Distributed);
-    let states = if jsonata {
+    // JSONata: a Map that owns its input and reads it again only through `$states` (no
+    // Output or Assign at its end) moves it into `$states` instead of copying it there.
+    let input_in_states =
+        jsonata && matches!(raw, Cow::Owned(_)) && state.output.is_none() && state.assign.is_none();
+    let mut states = if !jsonata {
+        Value::Null
+    } else if input_in_states {
+        let input = std::mem::take(raw.to_mut());
+        ctx.states_with_input(input, context.clone())
+    } else {
         let parts = StatesParts {
             input: Some(&raw),
             ..StatesParts::default()
         };
         ctx.states(parts, context.clone())
-    } else {
-        Value::Null
     };
+    let moved = if !jsonata {
+        move_items(ctx, &mut raw, &context, &|_, value| Ok(value.clone()))?
+    } else if input_in_states {
+        move_items_jsonata(ctx, &mut states, &context)?
+    } else {
+        None
+    };
+    let states = states;
     let resolve = |field: &str, value: &Value| -> Result<Value, StatesError> {
         if jsonata {
             ctx.jsonata(value, field, &states)
@@ -241,12 +288,11 @@ pub(super) async fn map(
             Ok(value.clone())
         }
     };
-    let moved = move_items(ctx, &mut raw, &context, &resolve)?;
     let raw: &Value = &raw;
-    let effective = if jsonata {
-        Cow::Borrowed(raw)
-    } else {
-        ctx.input_path(raw, &context)?
+    let effective = match (jsonata, states.get("input")) {
+        (true, Some(input)) if input_in_states => Cow::Borrowed(input),
+        (true, _) => Cow::Borrowed(raw),
+        (false, _) => ctx.input_path(raw, &context)?,
     };
     let effective = effective.as_ref();
     let (limit, items, early_tolerance) = match moved {
