@@ -56,14 +56,19 @@ fn parse_cached(expression: &str) -> Result<Rc<Call>, String> {
 }
 
 fn run(call: &Call, field: Option<&str>, scope: &Scope) -> Result<Value, StatesError> {
-    let mut values = Vec::with_capacity(call.args.len());
-    for arg in &call.args {
-        values.push(argument(arg, field, scope)?);
-    }
     let template = match (call.function, call.args.first()) {
         (Function::Format, Some(Arg::Text(pieces))) => Some(pieces.as_slice()),
         _ => None,
     };
+    let mut values = Vec::with_capacity(call.args.len());
+    for (index, arg) in call.args.iter().enumerate() {
+        // Format reads a literal template from its pieces: no string is built for it.
+        if index == 0 && template.is_some() {
+            values.push(Value::Null);
+            continue;
+        }
+        values.push(argument(arg, field, scope)?);
+    }
     functions::call(call.function, values, template)
 }
 

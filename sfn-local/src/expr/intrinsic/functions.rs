@@ -260,13 +260,15 @@ fn format(
     args: Vec<Value>,
     template: Option<&[Piece]>,
 ) -> Result<Value, StatesError> {
-    let mut it = args.into_iter();
-    let first = it.next().ok_or_else(|| invalid(function))?;
-    let values: Vec<Value> = it.collect();
-    let pieces = match template {
-        Some(pieces) => pieces.to_vec(),
+    let (first, values) = args.split_first().ok_or_else(|| invalid(function))?;
+    let split;
+    let pieces: &[Piece] = match template {
+        Some(pieces) => pieces,
         None => match first {
-            Value::String(s) => split_holes(&s),
+            Value::String(s) => {
+                split = split_holes(s);
+                &split
+            }
             _ => return Err(invalid(function)),
         },
     };
@@ -276,7 +278,7 @@ fn format(
     }
     let mut values = values.iter();
     let mut out = String::new();
-    for piece in &pieces {
+    for piece in pieces {
         match piece {
             Piece::Text(t) => out.push_str(t),
             Piece::Hole => {
