@@ -5,6 +5,7 @@ mod functions;
 mod java_random;
 mod syntax;
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -64,7 +65,7 @@ fn run(call: &Call, field: Option<&str>, scope: &Scope) -> Result<Value, StatesE
     for (index, arg) in call.args.iter().enumerate() {
         // Format reads a literal template from its pieces: no string is built for it.
         if index == 0 && template.is_some() {
-            values.push(Value::Null);
+            values.push(Cow::Owned(Value::Null));
             continue;
         }
         values.push(argument(arg, field, scope)?);
@@ -72,12 +73,17 @@ fn run(call: &Call, field: Option<&str>, scope: &Scope) -> Result<Value, StatesE
     functions::call(call.function, values, template)
 }
 
-fn argument(arg: &Arg, field: Option<&str>, scope: &Scope) -> Result<Value, StatesError> {
+/// An argument's value: literals and plain input paths borrowed, the rest computed.
+fn argument<'a>(
+    arg: &'a Arg,
+    field: Option<&str>,
+    scope: &Scope<'a>,
+) -> Result<Cow<'a, Value>, StatesError> {
     match arg {
-        Arg::Literal(v) => Ok(v.clone()),
-        Arg::Text(pieces) => Ok(Value::String(syntax::text_value(pieces))),
-        Arg::Call(call) => run(call, field, scope),
-        Arg::Path { text, path: parsed } => match path::evaluate(parsed, scope)? {
+        Arg::Literal(v) => Ok(Cow::Borrowed(v)),
+        Arg::Text(pieces) => Ok(Cow::Owned(Value::String(syntax::text_value(pieces)))),
+        Arg::Call(call) => run(call, field, scope).map(Cow::Owned),
+        Arg::Path { text, path: parsed } => match path::evaluate_borrowed(parsed, scope)? {
             Some(v) => Ok(v),
             None => Err(match field {
                 Some(field) => super::template::path_failure(text, field, parsed, scope),

@@ -18,6 +18,7 @@ mod syntax;
 
 pub(crate) use syntax::scan_number;
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -51,15 +52,33 @@ pub fn query_opt(path: &str, scope: &Scope) -> Result<Option<Value>, StatesError
     evaluate(&parsed, scope)
 }
 
+/// [`evaluate`], borrowing the node when a path of names and indexes finds it directly.
+pub fn evaluate_borrowed<'v>(
+    path: &JsonPath,
+    scope: &Scope<'v>,
+) -> Result<Option<Cow<'v, Value>>, StatesError> {
+    if path.function.is_none()
+        && let Some(start) = root(path, scope)
+        && let Some(found) = walk(start, &path.segments)
+    {
+        return Ok(Some(Cow::Borrowed(found)));
+    }
+    Ok(evaluate(path, scope)?.map(Cow::Owned))
+}
+
+/// The value a path starts from (`None` for an undefined variable).
+fn root<'v>(path: &JsonPath, scope: &Scope<'v>) -> Option<&'v Value> {
+    match &path.root {
+        Root::Input => Some(scope.input),
+        Root::Context => Some(scope.context),
+        Root::Variable(name) => scope.variables.get(name),
+    }
+}
+
 /// Evaluate an already parsed path.
 pub fn evaluate(path: &JsonPath, scope: &Scope) -> Result<Option<Value>, StatesError> {
-    let root = match &path.root {
-        Root::Input => scope.input,
-        Root::Context => scope.context,
-        Root::Variable(name) => match scope.variables.get(name) {
-            Some(v) => v,
-            None => return Ok(None),
-        },
+    let Some(root) = root(path, scope) else {
+        return Ok(None);
     };
     if path.function.is_none()
         && let Some(found) = walk(root, &path.segments)

@@ -5,6 +5,8 @@
 //! truncated toward zero (ArrayRange, ArrayPartition, ArrayGetItem, MathRandom) except for
 //! States.MathAdd, which rounds half up like Java's `Math.round`.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use base64::alphabet;
 use base64::engine::DecodePaddingMode;
@@ -43,7 +45,7 @@ pub fn invalid(function: Function) -> StatesError {
 /// States.Format when there is one (its escaped braces are not placeholders).
 pub fn call(
     function: Function,
-    args: Vec<Value>,
+    args: Vec<Cow<'_, Value>>,
     template: Option<&[Piece]>,
 ) -> Result<Value, StatesError> {
     let (min, max) = function.arity();
@@ -54,19 +56,21 @@ pub fn call(
     match function {
         Function::Format => format(function, args, template),
         Function::StringToJson => {
-            let text = string(args.first()).ok_or_else(bad)?;
+            let text = string(at(&args, 0)).ok_or_else(bad)?;
             if text.trim().is_empty() {
                 return Ok(Value::Null);
             }
             serde_json::from_str(text).map_err(|_| bad())
         }
         Function::JsonToString => {
-            let value = args.first().ok_or_else(bad)?;
+            let value = at(&args, 0).ok_or_else(bad)?;
             Ok(Value::String(json_text::compact(value)))
         }
-        Function::Array => Ok(Value::Array(args)),
+        Function::Array => Ok(Value::Array(
+            args.into_iter().map(Cow::into_owned).collect(),
+        )),
         Function::ArrayPartition => {
-            let mut it = args.into_iter();
+            let mut it = args.into_iter().map(Cow::into_owned);
             let (Some(Value::Array(items)), Some(size)) = (it.next(), it.next()) else {
                 return Err(bad());
             };
@@ -80,20 +84,20 @@ pub fn call(
             ))
         }
         Function::ArrayContains => {
-            let items = args.first().and_then(Value::as_array).ok_or_else(bad)?;
-            let needle = args.get(1).ok_or_else(bad)?;
+            let items = at(&args, 0).and_then(Value::as_array).ok_or_else(bad)?;
+            let needle = at(&args, 1).ok_or_else(bad)?;
             Ok(Value::Bool(items.iter().any(|v| json_equal(v, needle))))
         }
         Function::ArrayRange => {
-            let nums: Option<Vec<i64>> = args.iter().map(truncated).collect();
+            let nums: Option<Vec<i64>> = args.iter().map(|arg| truncated(arg)).collect();
             let [start, end, step] = nums.as_deref().ok_or_else(bad)? else {
                 return Err(bad());
             };
             range(*start, *end, *step).ok_or_else(bad)
         }
         Function::ArrayGetItem => {
-            let items = args.first().and_then(Value::as_array).ok_or_else(bad)?;
-            let index = args.get(1).and_then(truncated).ok_or_else(bad)?;
+            let items = at(&args, 0).and_then(Value::as_array).ok_or_else(bad)?;
+            let index = at(&args, 1).and_then(truncated).ok_or_else(bad)?;
             usize::try_from(index)
                 .ok()
                 .and_then(|i| items.get(i))
@@ -101,11 +105,11 @@ pub fn call(
                 .ok_or_else(bad)
         }
         Function::ArrayLength => {
-            let items = args.first().and_then(Value::as_array).ok_or_else(bad)?;
+            let items = at(&args, 0).and_then(Value::as_array).ok_or_else(bad)?;
             Ok(Value::from(items.len()))
         }
         Function::ArrayUnique => {
-            let items = args.first().and_then(Value::as_array).ok_or_else(bad)?;
+            let items = at(&args, 0).and_then(Value::as_array).ok_or_else(bad)?;
             let mut unique: Vec<Value> = Vec::new();
             for item in items {
                 if !unique.iter().any(|u| json_equal(u, item)) {
@@ -115,22 +119,22 @@ pub fn call(
             Ok(Value::Array(unique))
         }
         Function::Base64Encode => {
-            let text = bounded_string(args.first()).ok_or_else(bad)?;
+            let text = bounded_string(at(&args, 0)).ok_or_else(bad)?;
             Ok(Value::String(STANDARD.encode(text.as_bytes())))
         }
         Function::Base64Decode => {
-            let text = bounded_string(args.first()).ok_or_else(bad)?;
+            let text = bounded_string(at(&args, 0)).ok_or_else(bad)?;
             let bytes = LENIENT.decode(text.as_bytes()).map_err(|_| bad())?;
             // Java's `new String(bytes, UTF_8)`: malformed sequences become U+FFFD.
             Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         }
         Function::Hash => {
-            let data = bounded_string(args.first()).ok_or_else(bad)?;
-            let algorithm = string(args.get(1)).ok_or_else(bad)?;
+            let data = bounded_string(at(&args, 0)).ok_or_else(bad)?;
+            let algorithm = string(at(&args, 1)).ok_or_else(bad)?;
             hash(data, algorithm).map(Value::String).ok_or_else(bad)
         }
         Function::JsonMerge => {
-            let mut it = args.into_iter();
+            let mut it = args.into_iter().map(Cow::into_owned);
             let (Some(Value::Object(mut left)), Some(Value::Object(right)), Some(deep)) =
                 (it.next(), it.next(), it.next())
             else {
@@ -146,12 +150,12 @@ pub fn call(
             Ok(Value::Object(left))
         }
         Function::MathRandom => {
-            let start = args.first().and_then(truncated).ok_or_else(bad)?;
-            let end = args.get(1).and_then(truncated).ok_or_else(bad)?;
+            let start = at(&args, 0).and_then(truncated).ok_or_else(bad)?;
+            let end = at(&args, 1).and_then(truncated).ok_or_else(bad)?;
             if start >= end {
                 return Err(bad());
             }
-            let seed = match args.get(2) {
+            let seed = match at(&args, 2) {
                 Some(seed) => truncated(seed).ok_or_else(bad)?,
                 None => rand::random::<i64>(),
             };
@@ -164,13 +168,13 @@ pub fn call(
             Ok(Value::from(start + offset))
         }
         Function::MathAdd => {
-            let a = args.first().and_then(rounded).ok_or_else(bad)?;
-            let b = args.get(1).and_then(rounded).ok_or_else(bad)?;
+            let a = at(&args, 0).and_then(rounded).ok_or_else(bad)?;
+            let b = at(&args, 1).and_then(rounded).ok_or_else(bad)?;
             Ok(Value::from(a + b))
         }
         Function::StringSplit => {
-            let text = string(args.first()).ok_or_else(bad)?;
-            let delimiters = string(args.get(1)).ok_or_else(bad)?;
+            let text = string(at(&args, 0)).ok_or_else(bad)?;
+            let delimiters = string(at(&args, 1)).ok_or_else(bad)?;
             let parts = text
                 .split(|c: char| delimiters.contains(c))
                 .filter(|p| !p.is_empty())
@@ -180,6 +184,11 @@ pub fn call(
         }
         Function::Uuid => Ok(Value::String(uuid::Uuid::new_v4().to_string())),
     }
+}
+
+/// Argument `index` (arguments are borrowed where they name a literal or an input value).
+fn at<'a>(args: &'a [Cow<'_, Value>], index: usize) -> Option<&'a Value> {
+    args.get(index).map(AsRef::as_ref)
 }
 
 fn string(value: Option<&Value>) -> Option<&str> {
@@ -257,14 +266,14 @@ fn hash(data: &str, algorithm: &str) -> Option<String> {
 
 fn format(
     function: Function,
-    args: Vec<Value>,
+    args: Vec<Cow<'_, Value>>,
     template: Option<&[Piece]>,
 ) -> Result<Value, StatesError> {
     let (first, values) = args.split_first().ok_or_else(|| invalid(function))?;
     let split;
     let pieces: &[Piece] = match template {
         Some(pieces) => pieces,
-        None => match first {
+        None => match first.as_ref() {
             Value::String(s) => {
                 split = split_holes(s);
                 &split
@@ -283,7 +292,7 @@ fn format(
             Piece::Text(t) => out.push_str(t),
             Piece::Hole => {
                 if let Some(v) = values.next() {
-                    out.push_str(&java_string(v));
+                    out.push_str(&java_string(v.as_ref()));
                 }
             }
         }
