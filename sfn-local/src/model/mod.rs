@@ -218,6 +218,17 @@ pub enum Nullable<T> {
     Set(T),
 }
 
+impl Nullable<String> {
+    /// Absent or `$`: a path (InputPath, OutputPath, ResultPath) that takes the whole value.
+    pub fn is_whole(&self) -> bool {
+        match self {
+            Self::Absent => true,
+            Self::Set(path) => path == "$",
+            Self::Null => false,
+        }
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match Option::<T>::deserialize(d)? {

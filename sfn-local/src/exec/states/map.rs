@@ -17,7 +17,7 @@ use crate::exec::retry::error_output;
 use crate::exec::run::{Thread, run_machine};
 use crate::exec::variables::StatesParts;
 use crate::expr::path;
-use crate::model::{Nullable, ProcessorMode};
+use crate::model::ProcessorMode;
 
 /// The most iterations AWS runs at once in an inline Map ("supports up to 40 concurrent
 /// iterations", the Step Functions guide, Inline mode).
@@ -142,23 +142,17 @@ fn reads_context_only(template: &Value) -> bool {
     }
 }
 
-/// Whether a Map's items may be moved out of its input: nothing reads the input once the
-/// items are known (ResultPath replaces it; no ItemBatcher or InputPath; an ItemSelector only
-/// of literals and `$$` paths; JSONPath, whose `$states` holds no copy of the input).
+/// Whether a JSONPath Map's items may be moved out of its input: nothing reads the input
+/// once the items are known (ResultPath replaces it; no ItemBatcher or InputPath; an
+/// ItemSelector only of literals and `$$` paths).
 fn items_movable(ctx: &StateCtx<'_>) -> bool {
     let state = ctx.state;
-    let whole = |path: &Nullable<String>| match path {
-        Nullable::Absent => true,
-        Nullable::Set(p) => p == "$",
-        Nullable::Null => false,
-    };
-    !ctx.is_jsonata()
-        && (state.item_selector.as_ref())
-            .or(state.parameters.as_ref())
-            .is_none_or(reads_context_only)
+    (state.item_selector.as_ref())
+        .or(state.parameters.as_ref())
+        .is_none_or(reads_context_only)
         && state.item_batcher.is_none()
-        && whole(&state.input_path)
-        && whole(&state.result_path)
+        && state.input_path.is_whole()
+        && state.result_path.is_whole()
 }
 
 /// What the Map reads from its whole input before its items are moved out of it.
@@ -168,7 +162,7 @@ struct Moved {
     items: Vec<Value>,
 }
 
-/// Takes the items out of an owned input when [`items_movable`] allows and ItemsPath names an
+/// JSONPath: takes the items out of an owned input when [`items_movable`] allows and ItemsPath names an
 /// array in place; MaxConcurrency and the tolerance are read first, from the whole input.
 fn move_items(
     ctx: &StateCtx<'_>,

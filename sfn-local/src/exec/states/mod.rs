@@ -119,11 +119,7 @@ pub(crate) async fn execute<'a>(
 /// the input met): no field of the state's type that reshapes the payload is set.
 pub(crate) fn output_is_input(ctx: &StateCtx<'_>) -> bool {
     let state = ctx.state;
-    let whole = |path: &Nullable<String>| match path {
-        Nullable::Absent => true,
-        Nullable::Set(p) => p == "$",
-        Nullable::Null => false,
-    };
+    let whole = Nullable::is_whole;
     if ctx.is_jsonata() {
         return match state.kind {
             StateType::Pass => state.output.is_none() && state.result.is_none(),
