@@ -116,3 +116,54 @@ fn infinite_tail_recursion_hits_the_step_limit() {
     let src = "($f := function($n){ $f($n + 1) }; $f(0))".to_string();
     assert_eq!(error_code(src).as_deref(), Some("U1002"));
 }
+
+#[test]
+fn huge_date_picture_widths_are_capped() {
+    // Found by the property test: `[Y,1000000000]` asked for a gigabyte-wide year.
+    for picture in [
+        "[Y,1000000000]",
+        "[f,1000000000]",
+        "[M,5-1000000000000]",
+        "[Y0001,99999999999999999999]",
+    ] {
+        let src = format!("$length($fromMillis(0, '{picture}'))");
+        let length = on_small_stack(move || {
+            let expr = Expression::parse(&src).expect("valid expression");
+            expr.evaluate(None, &Bindings::new()).expect("evaluates")
+        });
+        let length = length.and_then(|n| n.as_u64()).unwrap_or(u64::MAX);
+        assert!(length <= 10_000_000, "{picture}: {length} characters");
+    }
+    // Ordinary widths are untouched.
+    let expr = Expression::parse("$fromMillis(0, '[Y,2]-[M01]-[D,3]')").expect("valid");
+    assert_eq!(
+        expr.evaluate(None, &Bindings::new()).expect("evaluates"),
+        Some(json!("70-01-001"))
+    );
+}
+
+#[test]
+fn pictures_longer_than_rusts_format_width_do_not_panic() {
+    // `format!` panics on a width or precision past 65,535: these pictures ask for 70,000.
+    let zeros = "0".repeat(70_000);
+    let src = format!("$length($formatInteger(5, '{zeros}'))");
+    let length = on_small_stack(move || {
+        let expr = Expression::parse(&src).expect("valid expression");
+        expr.evaluate(None, &Bindings::new()).expect("evaluates")
+    });
+    assert_eq!(length, Some(json!(70_000)));
+    // jsonata-js refuses these (toFixed takes at most 100 digits); here they must only end.
+    for picture in [format!("0.{zeros}"), format!("0.0e{zeros}")] {
+        let src = format!("$formatNumber(1.5, '{picture}')");
+        let ended = on_small_stack(move || {
+            let expr = Expression::parse(&src).expect("valid expression");
+            expr.evaluate(None, &Bindings::new()).is_ok()
+        });
+        assert!(ended);
+    }
+    let expr = Expression::parse("$formatNumber(1.5, '0.000')").expect("valid");
+    assert_eq!(
+        expr.evaluate(None, &Bindings::new()).expect("evaluates"),
+        Some(json!("1.500"))
+    );
+}

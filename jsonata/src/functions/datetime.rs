@@ -160,6 +160,14 @@ fn format_millis(ms: i64, picture: Option<&str>, tz: Option<&str>) -> Result<Str
     }
 }
 
+/// Largest width a date/time picture component may ask for (characters).
+const MAX_WIDTH: usize = 10_000_000;
+
+/// A width modifier's number, at most [`MAX_WIDTH`].
+fn capped_width(text: &str) -> Option<usize> {
+    text.parse::<usize>().ok().map(|width| width.min(MAX_WIDTH))
+}
+
 struct Marker {
     component: char,
     presentation: String,
@@ -184,8 +192,10 @@ fn parse_marker(body: &str) -> Result<Marker> {
             Some((a, b)) => (a.to_string(), Some(b.to_string())),
             None => (w, None),
         };
-        min_width = a.parse().ok();
-        max_width = b.and_then(|b| b.parse().ok());
+        // Capped as `$pad` caps its width: a picture's width modifier must not be able to
+        // ask for gigabytes (`[Y,1000000000]`); the payload limit refuses anything this big.
+        min_width = capped_width(&a);
+        max_width = b.as_deref().and_then(capped_width);
     }
     Ok(Marker {
         component,

@@ -254,11 +254,35 @@ fn ordinal_suffix(n: u64) -> &'static str {
     }
 }
 
+/// `text` left-padded with zeros to `width` characters. (`format!`'s `{:0>width$}` panics
+/// past a width of 65,535, which a long picture string reaches.)
+fn zero_padded(text: String, width: usize) -> String {
+    let len = text.chars().count();
+    if len >= width {
+        return text;
+    }
+    let mut padded = "0".repeat(width - len);
+    padded.push_str(&text);
+    padded
+}
+
+/// `value` with exactly `places` fractional digits. An f64's exact decimal expansion has at
+/// most 1,074 of them, so past that only zeros follow: they are appended rather than asked
+/// of `format!`, whose precision panics past 65,535.
+fn fixed(value: f64, places: usize) -> String {
+    const EXACT: usize = 1_100;
+    let mut text = format!("{value:.prec$}", prec = places.min(EXACT));
+    if places > EXACT {
+        text.push_str(&"0".repeat(places - EXACT));
+    }
+    text
+}
+
 /// Format an integer with a decimal-digit pattern like `#,##0`, `0001` or `1`.
 fn format_digits(n: u64, pattern: &str) -> String {
     let chars: Vec<char> = pattern.chars().collect();
     let mandatory = chars.iter().filter(|c| c.is_ascii_digit()).count();
-    let digits = format!("{n:0>mandatory$}");
+    let digits = zero_padded(n.to_string(), mandatory);
     // grouping separators, counted from the right
     let mut seps: Vec<(usize, char)> = Vec::new();
     let mut count = 0;
@@ -598,7 +622,7 @@ pub fn format_number<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> 
         v /= 10f64.powi(exp_value);
     }
     let rounded = round_half_even(v, max_frac as i32);
-    let text = format!("{rounded:.max_frac$}");
+    let text = fixed(rounded, max_frac);
     let (int_digits, frac_digits) = text.split_once('.').unwrap_or((&text, ""));
     let mut frac: String = frac_digits.to_string();
     while frac.len() > min_frac && frac.ends_with('0') {
@@ -650,7 +674,7 @@ pub fn format_number<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> 
         if exp_value < 0 {
             body.push(sym.minus);
         }
-        body.push_str(&zero_shift(format!("{:0>width$}", exp_value.abs())));
+        body.push_str(&zero_shift(zero_padded(exp_value.abs().to_string(), width)));
     }
     let minus = if value < 0.0 && parts.len() < 2 && (rounded != 0.0) {
         sym.minus.to_string()
