@@ -211,6 +211,21 @@ async fn run_recorded(definition: Value, input: Value) -> (Outcome, Vec<Value>) 
     (outcome, events)
 }
 
+/// Runs `map` owning its input and borrowing it; both must give the same outcome and history.
+/// The owned run's output.
+async fn owned_and_borrowed_agree(map: Value, input: &Value) -> Option<Value> {
+    let (owned, borrowed) = map_pair(map.clone());
+    let (a, a_events) = run_recorded(owned, input.clone()).await;
+    let (b, b_events) = run_recorded(borrowed, input.clone()).await;
+    assert_eq!(
+        (a.status, &a.output, &a.error, &a.cause),
+        (b.status, &b.output, &b.error, &b.cause),
+        "{map}"
+    );
+    assert_eq!(a_events, b_events, "{map}");
+    a.output
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
     let processor = |start: &str, states: Value| json!({"StartAt": start, "States": states});
@@ -260,15 +275,7 @@ async fn a_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
         json!({"Type": "Map", "ItemsPath": "$.order.items[?(@.n > 0)]", "ItemProcessor": double, "End": true}),
     ];
     for map in cases {
-        let (owned, borrowed) = map_pair(map.clone());
-        let (a, a_events) = run_recorded(owned, input.clone()).await;
-        let (b, b_events) = run_recorded(borrowed, input.clone()).await;
-        assert_eq!(
-            (a.status, &a.output, &a.error, &a.cause),
-            (b.status, &b.output, &b.error, &b.cause),
-            "{map}"
-        );
-        assert_eq!(a_events, b_events, "{map}");
+        owned_and_borrowed_agree(map, &input).await;
     }
     // The cases are not vacuous: results and failures both occur.
     let (owned, _) = map_pair(
@@ -309,16 +316,7 @@ async fn a_jsonata_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
     ];
     let mut outputs = Vec::new();
     for map in cases {
-        let (owned, borrowed) = map_pair(map.clone());
-        let (a, a_events) = run_recorded(owned, input.clone()).await;
-        let (b, b_events) = run_recorded(borrowed, input.clone()).await;
-        assert_eq!(
-            (a.status, &a.output, &a.error, &a.cause),
-            (b.status, &b.output, &b.error, &b.cause),
-            "{map}"
-        );
-        assert_eq!(a_events, b_events, "{map}");
-        outputs.push(a.output);
+        outputs.push(owned_and_borrowed_agree(map, &input).await);
     }
     // Not vacuous: a tolerated failure, an untolerated one, the input kept for Output.
     assert_eq!(

@@ -162,6 +162,24 @@ struct Moved {
     items: Vec<Value>,
 }
 
+impl Moved {
+    /// The settings and the array taken out of `slot` (left empty); `None` if it is no array.
+    fn take(
+        limit: usize,
+        tolerance: Result<Tolerance, StatesError>,
+        slot: Option<&mut Value>,
+    ) -> Option<Self> {
+        match slot {
+            Some(Value::Array(items)) => Some(Self {
+                limit,
+                tolerance,
+                items: std::mem::take(items),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// JSONPath: takes the items out of an owned input when [`items_movable`] allows and ItemsPath names an
 /// array in place; MaxConcurrency and the tolerance are read first, from the whole input.
 fn move_items(
@@ -185,15 +203,11 @@ fn move_items(
     }
     let limit = max_concurrency(ctx, input, context, resolve)?;
     let tolerance = tolerance(ctx, input, context, resolve);
-    let items = match path::lookup_input_mut(items_path, input) {
-        Some(Value::Array(items)) => std::mem::take(items),
-        _ => return Ok(None),
-    };
-    Ok(Some(Moved {
+    Ok(Moved::take(
         limit,
         tolerance,
-        items,
-    }))
+        path::lookup_input_mut(items_path, input),
+    ))
 }
 
 /// JSONata: takes the items out of `$states.input` (the Map's own input, moved there) when
@@ -217,15 +231,7 @@ fn move_items_jsonata(
         let limit = max_concurrency(ctx, input, context, &resolve)?;
         (limit, tolerance(ctx, input, context, &resolve))
     };
-    let items = match states.get_mut("input") {
-        Some(Value::Array(items)) => std::mem::take(items),
-        _ => return Ok(None),
-    };
-    Ok(Some(Moved {
-        limit,
-        tolerance,
-        items,
-    }))
+    Ok(Moved::take(limit, tolerance, states.get_mut("input")))
 }
 
 /// Runs the Map on its input, owned (when nothing can retry or catch it) or borrowed.
