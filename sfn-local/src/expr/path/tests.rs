@@ -2,17 +2,22 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 
-fn run(path: &str, input: Value) -> Result<Value, StatesError> {
+/// `f` over a scope with `input`, a small context object and one variable, `$v`.
+fn in_scope<T>(input: &Value, f: impl FnOnce(&Scope) -> T) -> T {
     let context = json!({"Execution": {"Id": "arn:x", "Input": {"k": 1}}});
     let vars: Map<String, Value> = [("v".to_string(), json!({"a": [1, 2]}))]
         .into_iter()
         .collect();
     let scope = Scope {
-        input: &input,
+        input,
         context: &context,
         variables: &vars,
     };
-    query(path, &scope)
+    f(&scope)
+}
+
+fn run(path: &str, input: Value) -> Result<Value, StatesError> {
+    in_scope(&input, |scope| query(path, scope))
 }
 
 #[test]
@@ -263,14 +268,11 @@ fn lookup_input_mut_finds_plain_input_paths_only() {
 #[test]
 fn parsed_definite_paths_give_the_node_or_nothing() {
     let input = json!({"a": {"b": [10, 20, 30], "c": null}, "s": "x"});
-    let context = json!({});
-    let vars = Map::new();
-    let scope = Scope {
-        input: &input,
-        context: &context,
-        variables: &vars,
+    let eval = |text: &str| {
+        in_scope(&input, |scope| {
+            evaluate(&parse(text).unwrap(), scope).unwrap()
+        })
     };
-    let eval = |text: &str| evaluate(&parse(text).unwrap(), &scope).unwrap();
     assert_eq!(eval("$.a.b[1]"), Some(json!(20)));
     assert_eq!(eval("$.a.c"), Some(Value::Null));
     assert_eq!(eval("$['a']['b'][0]"), Some(json!(10)));

@@ -19,7 +19,8 @@ pub struct StartRequest {
 pub fn start(service: &Service, request: StartRequest) -> Reply {
     let arn = required(request.state_machine_arn, "stateMachineArn")?;
     let text = request.input.unwrap_or_else(|| "{}".to_owned());
-    let input: Value = serde_json::from_str(&text).map_err(|e| {
+    // Parsed as the CLI parses its input: containers at their exact size.
+    let input: Value = crate::expr::json_parse::parse(&text).map_err(|e| {
         ApiError::InvalidExecutionInput(format!("Invalid State Machine Execution Input: '{e}'"))
     })?;
     let execution = service.start(&arn, request.name, input, text)?;
