@@ -270,14 +270,12 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
         }
         None => Value::Object(serde_json::Map::new()),
     };
-    let mut options = ExecutionOptions {
+    let options = ExecutionOptions {
+        execution_name: name,
+        state_machine_name: machine_name.into(),
         record_history: history,
         ..ExecutionOptions::default()
     };
-    if let Some(name) = name {
-        options.execution_name = name;
-    }
-    options.state_machine_name = machine_name;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(!real_time)

@@ -1,6 +1,6 @@
 //! The state being executed and its context object (`$$`).
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -13,7 +13,7 @@ use crate::model::{QueryLanguage, State, Targets};
 /// What a machine, branch or iteration runs in: the state machine's top-level query language
 /// (states that do not set their own run in it; a Map's or Parallel's own language does not
 /// reach the states inside it, as on AWS) and the workflow variables it can see.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Frame {
     pub language: QueryLanguage,
     /// Copy-on-write: inner scopes (Parallel branches, Map iterations) start from the outer
@@ -21,6 +21,20 @@ pub(crate) struct Frame {
     pub variables: Arc<Map<String, Value>>,
     /// The JSON size of `variables` together, kept as they change (AWS caps it at 10 MiB).
     pub variables_bytes: usize,
+}
+
+/// The variables of every frame that has none yet: shared, so starting an execution
+/// allocates no map (the first assignment copies it, as copy-on-write does).
+static NO_VARIABLES: LazyLock<Arc<Map<String, Value>>> = LazyLock::new(Arc::default);
+
+impl Default for Frame {
+    fn default() -> Self {
+        Self {
+            language: QueryLanguage::default(),
+            variables: Arc::clone(&NO_VARIABLES),
+            variables_bytes: 0,
+        }
+    }
 }
 
 /// One state while it executes.
@@ -116,7 +130,11 @@ impl<'a> StateCtx<'a> {
         if self.state.uses_execution_context {
             context.insert(
                 "Execution".into(),
-                Value::clone(&self.run.execution_context),
+                self.run
+                    .execution_context
+                    .as_deref()
+                    .cloned()
+                    .unwrap_or_default(),
             );
         }
         context.insert(
@@ -125,7 +143,11 @@ impl<'a> StateCtx<'a> {
         );
         context.insert(
             "StateMachine".into(),
-            Value::clone(&self.run.state_machine_context),
+            self.run
+                .state_machine_context
+                .as_deref()
+                .cloned()
+                .unwrap_or_default(),
         );
         if let Some(token) = extras.task_token {
             context.insert("Task".into(), json!({"Token": token}));

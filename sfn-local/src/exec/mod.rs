@@ -16,6 +16,7 @@ mod states;
 mod tests;
 mod variables;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -45,9 +46,14 @@ impl Default for Limits {
     }
 }
 
-/// Runs executions; cheap to clone (shares its invoker and task tokens).
+/// Runs executions; cheap to clone (one reference count: every execution holds a clone).
 #[derive(Clone)]
 pub struct Engine {
+    parts: Arc<EngineParts>,
+}
+
+#[derive(Clone)]
+struct EngineParts {
     invoker: Arc<dyn LambdaInvoker>,
     tokens: TaskTokens,
     limits: Limits,
@@ -59,14 +65,17 @@ impl Default for Engine {
     }
 }
 
-/// Per-execution settings.
+/// Per-execution settings. The defaults borrow static text, so starting an execution
+/// allocates none of them.
 #[derive(Debug, Clone)]
 pub struct ExecutionOptions {
-    pub execution_name: String,
-    pub state_machine_name: String,
-    pub role_arn: String,
-    pub region: String,
-    pub account: String,
+    /// `None`: a fresh v4 UUID, made only when the machine reads `$$.Execution` (nothing
+    /// else shows the name).
+    pub execution_name: Option<String>,
+    pub state_machine_name: Cow<'static, str>,
+    pub role_arn: Cow<'static, str>,
+    pub region: Cow<'static, str>,
+    pub account: Cow<'static, str>,
     /// Keep the full history (event details) in the outcome.
     pub record_history: bool,
     /// Sees every event as it happens (live traces, the API server).
@@ -76,16 +85,28 @@ pub struct ExecutionOptions {
 impl Default for ExecutionOptions {
     fn default() -> Self {
         Self {
-            // A v4 UUID from the thread's generator (seeded once), not a system call each.
-            execution_name: uuid::Builder::from_random_bytes(rand::random())
-                .into_uuid()
-                .to_string(),
-            state_machine_name: "sfn-local".to_owned(),
-            role_arn: "arn:aws:iam::123456789012:role/sfn-local".to_owned(),
-            region: "us-east-1".to_owned(),
-            account: "123456789012".to_owned(),
+            execution_name: None,
+            state_machine_name: Cow::Borrowed("sfn-local"),
+            role_arn: Cow::Borrowed("arn:aws:iam::123456789012:role/sfn-local"),
+            region: Cow::Borrowed("us-east-1"),
+            account: Cow::Borrowed("123456789012"),
             record_history: false,
             observer: None,
+        }
+    }
+}
+
+impl ExecutionOptions {
+    /// The execution's name: the one given, or a fresh v4 UUID from the thread's generator
+    /// (seeded once, not a system call each).
+    pub fn execution_name(&self) -> Cow<'_, str> {
+        match &self.execution_name {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(
+                uuid::Builder::from_random_bytes(rand::random())
+                    .into_uuid()
+                    .to_string(),
+            ),
         }
     }
 }
@@ -170,31 +191,33 @@ impl Outcome {
 impl Engine {
     pub fn new(invoker: Arc<dyn LambdaInvoker>) -> Self {
         Self {
-            invoker,
-            tokens: TaskTokens::new(),
-            limits: Limits::default(),
+            parts: Arc::new(EngineParts {
+                invoker,
+                tokens: TaskTokens::new(),
+                limits: Limits::default(),
+            }),
         }
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        Arc::make_mut(&mut self.parts).limits = limits;
         self
     }
 
     /// Stop the virtual clock while any task waits for its task token, so a person or
     /// another program can answer before a task timeout fires (see [`TaskTokens::hold_clock`]).
     pub fn holding_clock_for_callbacks(self, hold: bool) -> Self {
-        self.tokens.hold_clock(hold);
+        self.parts.tokens.hold_clock(hold);
         self
     }
 
     /// The task tokens of waiting `.waitForTaskToken` tasks.
     pub fn task_tokens(&self) -> &TaskTokens {
-        &self.tokens
+        &self.parts.tokens
     }
 
     pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), TaskTokenError> {
-        self.tokens.send_task_success(token, output)
+        self.parts.tokens.send_task_success(token, output)
     }
 
     pub fn send_task_failure(
@@ -203,20 +226,21 @@ impl Engine {
         error: &str,
         cause: &str,
     ) -> Result<(), TaskTokenError> {
-        self.tokens.send_task_failure(token, error, cause)
+        self.parts.tokens.send_task_failure(token, error, cause)
     }
 
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), TaskTokenError> {
-        self.tokens.send_task_heartbeat(token)
+        self.parts.tokens.send_task_heartbeat(token)
     }
 
-    /// Run one execution to its end.
-    pub async fn execute(
+    /// Run one execution to its end. (The execution's own future, not an `async fn` around
+    /// it: a wrapper would hold a second copy of the arguments and be copied whole.)
+    pub fn execute(
         &self,
         machine: Arc<StateMachine>,
         input: Value,
         options: ExecutionOptions,
-    ) -> Outcome {
-        run::execute(self.clone(), machine, input, options).await
+    ) -> impl Future<Output = Outcome> + Send + 'static {
+        run::execute(self.clone(), machine, input, options)
     }
 }

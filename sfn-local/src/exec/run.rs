@@ -1,7 +1,7 @@
 //! One execution: the shared run record and the state-to-state loop of a machine or branch.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
@@ -31,10 +31,12 @@ pub(crate) struct Run {
     pub options: ExecutionOptions,
     history: EventLog,
     start: tokio::time::Instant,
-    start_wall: DateTime<Utc>,
-    /// `$$.Execution` (without per-state fields) and `$$.StateMachine`.
-    pub execution_context: Arc<Value>,
-    pub state_machine_context: Arc<Value>,
+    /// Read as a `SystemTime`: the calendar form is worked out only for timestamps shown.
+    start_wall: SystemTime,
+    /// `$$.Execution` (without per-state fields) and `$$.StateMachine`, for a machine that
+    /// reads `$$`.
+    pub execution_context: Option<Arc<Value>>,
+    pub state_machine_context: Option<Arc<Value>>,
 }
 
 /// The event chain of one thread of control (the execution, a branch, an iteration).
@@ -62,12 +64,12 @@ impl Run {
         };
         Run {
             engine: self.engine.clone(),
-            history: EventLog::new(self.engine.limits.history_events, false, None),
+            history: EventLog::new(self.engine.parts.limits.history_events, false, None),
             options,
             start: self.start,
             start_wall: self.start_wall,
-            execution_context: Arc::clone(&self.execution_context),
-            state_machine_context: Arc::clone(&self.state_machine_context),
+            execution_context: self.execution_context.clone(),
+            state_machine_context: self.state_machine_context.clone(),
         }
     }
 
@@ -87,9 +89,9 @@ impl Run {
 }
 
 /// Wall time at `start_wall` plus the (virtual) tokio time since `start`.
-fn clock(start: tokio::time::Instant, start_wall: DateTime<Utc>) -> DateTime<Utc> {
+fn clock(start: tokio::time::Instant, start_wall: SystemTime) -> DateTime<Utc> {
     let elapsed = tokio::time::Instant::now().saturating_duration_since(start);
-    start_wall + chrono::Duration::from_std(elapsed).unwrap_or_default()
+    DateTime::<Utc>::from(start_wall) + chrono::Duration::from_std(elapsed).unwrap_or_default()
 }
 
 /// `2024-01-01T00:00:00.000Z`, the form `$$` timestamps take.
@@ -142,32 +144,36 @@ pub(crate) async fn execute(
     input: Value,
     options: ExecutionOptions,
 ) -> Outcome {
-    let start_wall = Utc::now();
+    let start_wall = SystemTime::now();
     let (execution_context, state_machine_context) = if machine.states.reads_context() {
         let arn_prefix = format!("arn:aws:states:{}:{}", options.region, options.account);
         let mut execution = Map::new();
+        let name = options.execution_name();
         let id = format!(
-            "{arn_prefix}:execution:{}:{}",
-            options.state_machine_name, options.execution_name
+            "{arn_prefix}:execution:{}:{name}",
+            options.state_machine_name
         );
         execution.insert("Id".into(), Value::String(id));
         // A copy of the whole input, made only for a machine that can read `$$.Execution`.
         if machine.states.reads_execution_context() {
             execution.insert("Input".into(), input.clone());
         }
-        execution.insert("Name".into(), json!(options.execution_name));
+        execution.insert("Name".into(), json!(name));
         execution.insert("RoleArn".into(), json!(options.role_arn));
-        execution.insert("StartTime".into(), json!(format_time(start_wall)));
+        execution.insert("StartTime".into(), json!(format_time(start_wall.into())));
         execution.insert("RedriveCount".into(), json!(0));
         let state_machine = json!({
             "Id": format!("{arn_prefix}:stateMachine:{}", options.state_machine_name),
             "Name": options.state_machine_name,
         });
-        (Value::Object(execution), state_machine)
+        (
+            Some(Arc::new(Value::Object(execution))),
+            Some(Arc::new(state_machine)),
+        )
     } else {
-        (Value::Null, Value::Null)
+        (None, None)
     };
-    let limits = engine.limits;
+    let limits = engine.parts.limits;
     let run = Run {
         history: EventLog::new(
             limits.history_events,
@@ -178,8 +184,8 @@ pub(crate) async fn execute(
         options,
         start: tokio::time::Instant::now(),
         start_wall,
-        execution_context: Arc::new(execution_context),
-        state_machine_context: Arc::new(state_machine_context),
+        execution_context,
+        state_machine_context,
     };
     let mut thread = Thread { prev: 0 };
     let started = run.event("ExecutionStarted", &mut thread, || {
@@ -200,10 +206,15 @@ pub(crate) async fn execute(
             language: machine.query_language.unwrap_or_default(),
             ..Frame::default()
         };
-        let body = run_states(&run, &machine, input, frame, &mut thread, true);
+        // Without a timeout the execution's own loop is awaited in place, not boxed (branches
+        // and iterations, which recurse, box theirs); each arm builds its own, so the future
+        // does not hold both forms.
         match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
-            Some(secs) => tokio::time::timeout(Duration::from_secs(secs), body).await,
-            None => Ok(body.await),
+            Some(secs) => {
+                let body = run_states(&run, &machine, input, frame, &mut thread, true);
+                tokio::time::timeout(Duration::from_secs(secs), body).await
+            }
+            None => Ok(state_loop(&run, &machine, input, frame, &mut thread, true).await),
         }
     };
     finish(run, result)
@@ -306,83 +317,96 @@ fn run_states<'a>(
     thread: &'a mut Thread,
     input_checked: bool,
 ) -> BoxFuture<'a, Result<Value, StatesError>> {
-    async move {
-        let mut frame = frame;
-        let mut name: &str = &machine.start_at;
-        let mut position = machine.start_position();
-        let mut input = input;
-        let mut input_checked = input_checked;
-        loop {
-            let Some((state, targets)) = position.and_then(|p| {
-                let (_, state) = machine.states.at(p)?;
-                Some((state, machine.states.targets(p).unwrap_or(&NO_TARGETS)))
-            }) else {
-                return Err(StatesError::runtime(format!("There is no state named '{name}'.")));
-            };
-            let entered_id = run.event(entered_kind(state.kind), thread, || {
-                Some(("stateEnteredEventDetails", json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}})))
-            })?;
-            // An output that is the input unchanged needs no second size check.
-            let (
-                Step {
-                    output,
-                    next,
-                    assigned,
-                },
-                unchanged,
-            ) = if state.passes_input_through {
-                (states::pass_through(state, targets, input), input_checked)
+    state_loop(run, machine, input, frame, thread, input_checked).boxed()
+}
+
+/// The state-to-state loop behind [`run_states`].
+async fn state_loop(
+    run: &Run,
+    machine: &StateMachine,
+    mut input: Value,
+    mut frame: Frame,
+    thread: &mut Thread,
+    mut input_checked: bool,
+) -> Result<Value, StatesError> {
+    let mut name: &str = &machine.start_at;
+    let mut position = machine.start_position();
+    loop {
+        let Some((state, targets)) = position.and_then(|p| {
+            let (_, state) = machine.states.at(p)?;
+            Some((state, machine.states.targets(p).unwrap_or(&NO_TARGETS)))
+        }) else {
+            return Err(StatesError::runtime(format!(
+                "There is no state named '{name}'."
+            )));
+        };
+        let entered_id = run.event(entered_kind(state.kind), thread, || {
+            Some((
+                "stateEnteredEventDetails",
+                json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}}),
+            ))
+        })?;
+        // An output that is the input unchanged needs no second size check.
+        let (
+            Step {
+                output,
+                next,
+                assigned,
+            },
+            unchanged,
+        ) = if state.passes_input_through {
+            (states::pass_through(state, targets, input), input_checked)
+        } else {
+            let language = frame.language;
+            let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
+            let unchanged = input_checked && states::output_is_input(&ctx);
+            let step = if states::is_immediate(state.kind) {
+                states::execute_now(&ctx, input)?
             } else {
-                let language = frame.language;
-                let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
-                let unchanged = input_checked && states::output_is_input(&ctx);
-                let step = if states::is_immediate(state.kind) {
-                    states::execute_now(&ctx, input)?
-                } else {
-                    // Boxed so this loop's future (boxed per iteration and branch, and moved
-                    // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
-                    states::execute(&ctx, input, thread).boxed().await?
-                };
-                frame = ctx.into_frame(language);
-                (step, unchanged)
+                // Boxed so this loop's future (boxed per iteration and branch, and moved
+                // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
+                states::execute(&ctx, input, thread).boxed().await?
             };
-            if !unchanged && exceeds(&output, run.engine.limits.payload_bytes) {
-                return Err(StatesError::new(
-                    names::DATA_LIMIT_EXCEEDED,
-                    format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
-                ));
+            frame = ctx.into_frame(language);
+            (step, unchanged)
+        };
+        if !unchanged && exceeds(&output, run.engine.parts.limits.payload_bytes) {
+            return Err(StatesError::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!(
+                    "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+                ),
+            ));
+        }
+        input_checked = true;
+        let variables_bytes = match &assigned {
+            Some(assigned) => variables_after(&frame, assigned, name, entered_id)?,
+            None => frame.variables_bytes,
+        };
+        run.event(exited_kind(state.kind), thread, || {
+            let mut details = json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}});
+            // AWS lists the assigned variables (as JSON text) on the exit event.
+            if let (Some(assigned), Value::Object(map)) = (&assigned, &mut details) {
+                let shown: serde_json::Map<String, Value> = assigned
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(text(v))))
+                    .collect();
+                map.insert("assignedVariables".into(), Value::Object(shown));
+                map.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
             }
-            input_checked = true;
-            let variables_bytes = match &assigned {
-                Some(assigned) => variables_after(&frame, assigned, name, entered_id)?,
-                None => frame.variables_bytes,
-            };
-            run.event(exited_kind(state.kind), thread, || {
-                let mut details = json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}});
-                // AWS lists the assigned variables (as JSON text) on the exit event.
-                if let (Some(assigned), Value::Object(map)) = (&assigned, &mut details) {
-                    let shown: serde_json::Map<String, Value> = assigned
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::String(text(v))))
-                        .collect();
-                    map.insert("assignedVariables".into(), Value::Object(shown));
-                    map.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
-                }
-                Some(("stateExitedEventDetails", details))
-            })?;
-            if let Some(assigned) = assigned {
-                std::sync::Arc::make_mut(&mut frame.variables).extend(assigned);
-                frame.variables_bytes = variables_bytes;
+            Some(("stateExitedEventDetails", details))
+        })?;
+        if let Some(assigned) = assigned {
+            std::sync::Arc::make_mut(&mut frame.variables).extend(assigned);
+            frame.variables_bytes = variables_bytes;
+        }
+        match next {
+            Some(next) => {
+                name = next.name;
+                position = next.position;
+                input = output;
             }
-            match next {
-                Some(next) => {
-                    name = next.name;
-                    position = next.position;
-                    input = output;
-                }
-                None => return Ok(output),
-            }
+            None => return Ok(output),
         }
     }
-    .boxed()
 }

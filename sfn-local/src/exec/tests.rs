@@ -327,3 +327,51 @@ async fn a_jsonata_map_that_owns_its_input_behaves_as_one_that_borrows_it() {
     assert_eq!(outputs[2].as_ref().map(|o| &o["in"]), Some(&input));
     assert_eq!(outputs[4], Some(json!([{"n": 0}, {"n": 2}, {"n": 3}])));
 }
+
+/// The default name is made only for a machine that reads `$$`: a fresh v4 UUID per
+/// execution, the same in `$$.Execution.Name` and at the end of `$$.Execution.Id`.
+#[tokio::test(start_paused = true)]
+async fn a_default_execution_name_is_a_fresh_uuid_in_name_and_id() {
+    let reads_execution = json!({"StartAt": "P", "States": {"P": {"Type": "Pass",
+        "Parameters": {"name.$": "$$.Execution.Name", "id.$": "$$.Execution.Id"}, "End": true}}});
+    let mut names = Vec::new();
+    for _ in 0..2 {
+        let outcome = run(reads_execution.clone(), json!({}), Limits::default()).await;
+        let output = outcome
+            .output
+            .unwrap_or_else(|| panic!("{:?}", outcome.error));
+        let name = output["name"].as_str().unwrap_or_default().to_owned();
+        let parsed = uuid::Uuid::parse_str(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(
+            output["id"],
+            json!(format!(
+                "arn:aws:states:us-east-1:123456789012:execution:sfn-local:{name}"
+            ))
+        );
+        names.push(name);
+    }
+    assert_ne!(names[0], names[1]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_given_execution_name_is_the_one_read() {
+    let machine = parse_definition(
+        &json!({"StartAt": "P", "States": {"P": {"Type": "Pass",
+            "Parameters": {"name.$": "$$.Execution.Name", "machine.$": "$$.StateMachine.Name"}, "End": true}}})
+        .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let options = ExecutionOptions {
+        execution_name: Some("order-42".into()),
+        state_machine_name: "orders".into(),
+        ..ExecutionOptions::default()
+    };
+    let outcome = Engine::new(Arc::new(InProcessLambdas::new()))
+        .execute(Arc::new(machine), json!({}), options)
+        .await;
+    assert_eq!(
+        outcome.output,
+        Some(json!({"name": "order-42", "machine": "orders"}))
+    );
+}

@@ -198,9 +198,9 @@ impl Service {
 
         let sink = execution.clone();
         let options = ExecutionOptions {
-            execution_name: name,
-            state_machine_name: machine.name.clone(),
-            role_arn: machine.role_arn.clone(),
+            execution_name: Some(name),
+            state_machine_name: machine.name.clone().into(),
+            role_arn: machine.role_arn.clone().into(),
             // The observer keeps the events; the engine need not.
             record_history: false,
             observer: Some(EventObserver::new(move |event| sink.record(event))),
