@@ -308,8 +308,9 @@ pub(crate) fn run_machine<'a>(
 }
 
 /// [`run_machine`], told whether `input` already met the payload limit (the execution input
-/// has; an iteration's or branch's input has not been checked).
-fn run_states<'a>(
+/// has, and so has a Map item that is a part of its state's input; an iteration input built
+/// by an ItemSelector or a branch input has not been checked).
+pub(crate) fn run_states<'a>(
     run: &'a Run,
     machine: &'a StateMachine,
     input: Value,
@@ -346,6 +347,18 @@ async fn state_loop(
                 json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}}),
             ))
         })?;
+        // An input built for this branch or iteration (a Parallel's Parameters, a Map's
+        // ItemSelector or batch) is checked as its first state takes it, as AWS checks a
+        // state's input after Parameters, whatever the state then outputs.
+        if !input_checked && exceeds(&input, run.engine.parts.limits.payload_bytes) {
+            return Err(StatesError::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!(
+                    "The state/task '{name}' received an input with a size exceeding the maximum number of bytes service limit."
+                ),
+            ));
+        }
+        input_checked = true;
         // An output that is the input unchanged needs no second size check.
         let (
             Step {
@@ -355,11 +368,11 @@ async fn state_loop(
             },
             unchanged,
         ) = if state.passes_input_through {
-            (states::pass_through(state, targets, input), input_checked)
+            (states::pass_through(state, targets, input), true)
         } else {
             let language = frame.language;
             let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
-            let unchanged = input_checked && states::output_is_input(&ctx);
+            let unchanged = states::output_is_input(&ctx);
             let step = if states::is_immediate(state.kind) {
                 states::execute_now(&ctx, input)?
             } else {
@@ -378,7 +391,6 @@ async fn state_loop(
                 ),
             ));
         }
-        input_checked = true;
         let variables_bytes = match &assigned {
             Some(assigned) => variables_after(&frame, assigned, name, entered_id)?,
             None => frame.variables_bytes,

@@ -104,20 +104,58 @@ async fn choice_rules_default_and_catchers_lead_to_their_states() {
 #[tokio::test(start_paused = true)]
 async fn an_iteration_input_over_the_limit_fails_even_at_an_unchanging_pass() {
     // The execution input fits; each item, doubled by the ItemSelector, does not. The
-    // iteration's plain Pass hands its input on unchanged, but that input was never checked.
-    let definition = json!({"StartAt": "M", "States": {"M": {
-        "Type": "Map", "ItemsPath": "$.items", "End": true,
-        "ItemSelector": {"a.$": "$$.Map.Item.Value", "b.$": "$$.Map.Item.Value"},
-        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}
-    }}});
-    let item = "x".repeat(40);
-    let limits = Limits {
-        payload_bytes: 80,
+    // iteration's plain Pass hands its input on unchanged, but that input was never checked;
+    // a Pass with a small `Result` would output something that fits.
+    for pass in [
+        json!({"Type": "Pass", "End": true}),
+        json!({"Type": "Pass", "Result": 1, "End": true}),
+    ] {
+        let definition = json!({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "ItemsPath": "$.items", "End": true,
+            "ItemSelector": {"a.$": "$$.Map.Item.Value", "b.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {"StartAt": "P", "States": {"P": pass}}
+        }}});
+        let item = "x".repeat(40);
+        let limits = Limits {
+            payload_bytes: 80,
+            ..Limits::default()
+        };
+        let outcome = run(definition, json!({"items": [item]}), limits).await;
+        assert_eq!(outcome.status, Status::Failed);
+        assert_eq!(outcome.error.as_deref(), Some(names::DATA_LIMIT_EXCEEDED));
+    }
+}
+
+/// Items that are not parts of the state's input are still size-checked as iteration inputs:
+/// ones a JSONata `Items` expression builds, and batches (which add BatchInput).
+#[tokio::test(start_paused = true)]
+async fn computed_items_and_batches_over_the_limit_fail() {
+    let limits = || Limits {
+        payload_bytes: 100,
         ..Limits::default()
     };
-    let outcome = run(definition, json!({"items": [item]}), limits).await;
-    assert_eq!(outcome.status, Status::Failed);
-    assert_eq!(outcome.error.as_deref(), Some(names::DATA_LIMIT_EXCEEDED));
+    // The first state replaces its input: the input is checked as it is taken, not through
+    // the output.
+    let processor =
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "ok", "End": true}}});
+    let quadrupled = json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {
+        "Type": "Map", "Items": "{% $states.input.items.($ & $ & $ & $) %}", "End": true,
+        "ItemProcessor": processor}}});
+    let batched = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "End": true,
+        "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"note": "y".repeat(30)}},
+        "ItemProcessor": processor}}});
+    let item = "x".repeat(30);
+    for definition in [quadrupled, batched] {
+        let outcome = run(definition, json!({"items": [item, item]}), limits()).await;
+        assert_eq!(outcome.status, Status::Failed);
+        assert_eq!(outcome.error.as_deref(), Some(names::DATA_LIMIT_EXCEEDED));
+    }
+    // The same items as they are fit: each is a part of the input that met the limit.
+    let plain = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "End": true, "ItemProcessor": processor}}});
+    let outcome = run(plain, json!({"items": [item, item]}), limits()).await;
+    assert_eq!(outcome.output, Some(json!(["ok", "ok"])));
 }
 
 #[tokio::test(start_paused = true)]

@@ -14,7 +14,7 @@ use super::map_config::{Resolve, Tolerance, batches, max_concurrency, tolerance}
 use crate::error::{StatesError, names};
 use crate::exec::context::{Extras, StateCtx};
 use crate::exec::retry::error_output;
-use crate::exec::run::{Thread, run_machine};
+use crate::exec::run::{Thread, run_states};
 use crate::exec::variables::StatesParts;
 use crate::expr::path;
 use crate::model::ProcessorMode;
@@ -63,6 +63,24 @@ fn items<'v>(
             "Map state input must be an array, but got: {other} (ItemsPath '{items_path}')"
         )))),
     }
+}
+
+/// Whether every iteration's input is a part of the state's own input as it stands (no
+/// ItemSelector, checked by the caller; no ItemBatcher; items read from the input, not from
+/// `$$`, a variable or a JSONata `Items` expression). The state's input already met the payload
+/// limit, and a part of a JSON text is shorter than the whole, so such an input needs no
+/// second size check.
+fn items_are_parts_of_input(ctx: &StateCtx<'_>) -> bool {
+    let state = ctx.state;
+    let from_input = if ctx.is_jsonata() {
+        state.items.is_none()
+    } else {
+        match state.items_path.as_deref() {
+            None => true,
+            Some(path) => path == "$" || path.starts_with("$.") || path.starts_with("$["),
+        }
+    };
+    from_input && state.item_batcher.is_none()
 }
 
 /// Runs `start(0)`, `start(1)`, ... `start(total - 1)` concurrently, all admitted at once, and
@@ -347,6 +365,7 @@ pub(super) async fn map(
         })?;
     }
     let selector = state.item_selector.as_ref().or(state.parameters.as_ref());
+    let items_within_limit = selector.is_none() && items_are_parts_of_input(ctx);
     // JSONata ItemSelector: one `$states` (holding the whole input) for every item, its
     // `context` replaced per item, rather than a copy of the input per item.
     let item_states = (jsonata && selector.is_some()).then(|| {
@@ -397,7 +416,15 @@ pub(super) async fn map(
             frame.variables_bytes = 0;
             let child = run.child();
             let mut thread = Thread { prev: 0 };
-            let result = run_machine(&child, processor, input, frame, &mut thread).await;
+            let result = run_states(
+                &child,
+                processor,
+                input,
+                frame,
+                &mut thread,
+                items_within_limit,
+            )
+            .await;
             return Ok::<_, StatesError>((index, result));
         }
         let mut iteration = Thread { prev: started };
@@ -408,7 +435,15 @@ pub(super) async fn map(
             ))
         };
         run.event("MapIterationStarted", &mut iteration, details)?;
-        let result = run_machine(run, processor, input, frame, &mut iteration).await;
+        let result = run_states(
+            run,
+            processor,
+            input,
+            frame,
+            &mut iteration,
+            items_within_limit,
+        )
+        .await;
         let (kind, key) = if result.is_ok() {
             ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
         } else {
