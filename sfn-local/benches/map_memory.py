@@ -10,6 +10,8 @@ The same Map over no items gives the process's fixed cost (binary, runtime, allo
 part of every figure: `data_rss_over_input` leaves it out. `--pad N` adds an N-character
 `note` to every item, for items larger than the bare two fields (the parsed form of a JSON value
 costs a fixed amount per node, so small items give the largest multiple of the input).
+A one-Succeed machine over the same input (read, parsed, held once, printed) gives what holding
+the data once costs: `map_over_holding_input` is the Map's data memory over that one.
 """
 
 import argparse
@@ -73,12 +75,17 @@ def main():
         empty_file = os.path.join(tmp, "empty.json")
         with open(empty_file, "w") as f:
             json.dump({"items": []}, f)
+        hold_file = os.path.join(tmp, "hold.json")
+        with open(hold_file, "w") as f:
+            json.dump({"StartAt": "S", "States": {"S": {"Type": "Succeed"}}}, f)
         runs = [measure(args.binary, definition_file, input_file) for _ in range(args.runs)]
+        hold = sorted(measure(args.binary, hold_file, input_file)[1] for _ in range(args.runs))
         empty = sorted(measure(args.binary, definition_file, empty_file)[1] for _ in range(args.runs))
     statuses = {r[0] for r in runs}
     rss = sorted(r[1] for r in runs)[len(runs) // 2]
     wall = sorted(r[2] for r in runs)[len(runs) // 2]
     empty_rss = empty[len(empty) // 2]
+    hold_rss = hold[len(hold) // 2]
     print(json.dumps({
         "items": args.items,
         "pad": args.pad,
@@ -88,6 +95,8 @@ def main():
         "rss_over_input": round(rss * 1024 / input_bytes, 1),
         "empty_map_peak_rss_kb": empty_rss,
         "data_rss_over_input": round((rss - empty_rss) * 1024 / input_bytes, 1),
+        "hold_input_peak_rss_kb": hold_rss,
+        "map_over_holding_input": round((rss - empty_rss) / max(hold_rss - empty_rss, 1), 2),
         "median_wall_s": wall,
     }))
     return 0 if statuses == {"SUCCEEDED"} else 1
