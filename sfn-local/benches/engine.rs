@@ -10,6 +10,12 @@ use serde_json::{Map, Value, json};
 use sfn_local::task::InProcessLambdas;
 use sfn_local::{Engine, ExecutionOptions, Limits, StateMachine, parse_definition};
 
+/// The allocator the `sfn-local` binary runs with (src/main.rs), so these are the shipped
+/// engine's figures. With glibc's malloc instead, the peers cases take 5-10% longer
+/// (bench/peers/README.md has both).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn machine(definition: &Value) -> Arc<StateMachine> {
     Arc::new(parse_definition(&definition.to_string()).unwrap_or_else(|e| panic!("{e}")))
 }
