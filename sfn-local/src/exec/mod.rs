@@ -69,8 +69,8 @@ impl Default for Engine {
 /// allocates none of them.
 #[derive(Debug, Clone)]
 pub struct ExecutionOptions {
-    /// `None`: a fresh v4 UUID, made only when the machine reads `$$.Execution` (nothing
-    /// else shows the name).
+    /// `None`: a fresh v4 UUID, made only for a machine that reads `$$` (nothing else shows
+    /// the name).
     pub execution_name: Option<String>,
     pub state_machine_name: Cow<'static, str>,
     pub role_arn: Cow<'static, str>,
@@ -197,6 +197,14 @@ impl Engine {
                 limits: Limits::default(),
             }),
         }
+    }
+
+    pub(crate) fn limits(&self) -> Limits {
+        self.parts.limits
+    }
+
+    pub(crate) fn invoker(&self) -> &Arc<dyn LambdaInvoker> {
+        &self.parts.invoker
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {

@@ -64,7 +64,7 @@ impl Run {
         };
         Run {
             engine: self.engine.clone(),
-            history: EventLog::new(self.engine.parts.limits.history_events, false, None),
+            history: EventLog::new(self.engine.limits().history_events, false, None),
             options,
             start: self.start,
             start_wall: self.start_wall,
@@ -173,7 +173,7 @@ pub(crate) async fn execute(
     } else {
         (None, None)
     };
-    let limits = engine.parts.limits;
+    let limits = engine.limits();
     let run = Run {
         history: EventLog::new(
             limits.history_events,
@@ -350,7 +350,7 @@ async fn state_loop(
         // An input built for this branch or iteration (a Parallel's Parameters, a Map's
         // ItemSelector or batch) is checked as its first state takes it, as AWS checks a
         // state's input after Parameters, whatever the state then outputs.
-        if !input_checked && exceeds(&input, run.engine.parts.limits.payload_bytes) {
+        if !input_checked && exceeds(&input, run.engine.limits().payload_bytes) {
             return Err(StatesError::new(
                 names::DATA_LIMIT_EXCEEDED,
                 format!(
@@ -383,7 +383,7 @@ async fn state_loop(
             frame = ctx.into_frame(language);
             (step, unchanged)
         };
-        if !unchanged && exceeds(&output, run.engine.parts.limits.payload_bytes) {
+        if !unchanged && exceeds(&output, run.engine.limits().payload_bytes) {
             return Err(StatesError::new(
                 names::DATA_LIMIT_EXCEEDED,
                 format!(

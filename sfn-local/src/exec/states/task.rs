@@ -284,7 +284,7 @@ async fn run_resource(
     params: &Value,
     done: Option<tokio::sync::oneshot::Receiver<TokenOutcome>>,
 ) -> Result<Value, StatesError> {
-    let invoker = &ctx.run.engine.parts.invoker;
+    let invoker = ctx.run.engine.invoker();
     if let Some(mocked) = invoker.mocked(ctx.name) {
         return mocked.map_err(invoke_error);
     }
