@@ -146,7 +146,11 @@ async fn computed_items_and_batches_over_the_limit_fail() {
         "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"note": "y".repeat(30)}},
         "ItemProcessor": processor}}});
     let item = "x".repeat(30);
-    for definition in [quadrupled, batched] {
+    // Items read from a variable, which the payload limit does not bound.
+    let from_variable = json!({"StartAt": "Keep", "States": {
+        "Keep": {"Type": "Pass", "Result": {}, "Assign": {"big": ["z".repeat(150)]}, "Next": "M"},
+        "M": {"Type": "Map", "ItemsPath": "$big", "End": true, "ItemProcessor": processor}}});
+    for definition in [quadrupled, batched, from_variable] {
         let outcome = run(definition, json!({"items": [item, item]}), limits()).await;
         assert_eq!(outcome.status, Status::Failed);
         assert_eq!(outcome.error.as_deref(), Some(names::DATA_LIMIT_EXCEEDED));

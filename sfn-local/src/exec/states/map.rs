@@ -75,10 +75,9 @@ fn items_are_parts_of_input(ctx: &StateCtx<'_>) -> bool {
     let from_input = if ctx.is_jsonata() {
         state.items.is_none()
     } else {
-        match state.items_path.as_deref() {
-            None => true,
-            Some(path) => path == "$" || path.starts_with("$.") || path.starts_with("$["),
-        }
+        state.items_path.as_deref().is_none_or(|items_path| {
+            path::parse(items_path).is_ok_and(|parsed| parsed.root == path::Root::Input)
+        })
     };
     from_input && state.item_batcher.is_none()
 }
