@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
+use sfn_local::expr::compiled::CompiledTemplate;
 use sfn_local::expr::{Scope, choice, intrinsic, path, template, timestamp};
 use sfn_local::model::choice::ChoiceRule;
 
@@ -100,8 +101,66 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Payload templates whose `.$` values are deterministic expressions that find something,
+/// find nothing or do not parse, or no string at all; keys may clash once suffixes go.
+fn template_value() -> impl Strategy<Value = Value> {
+    let expression = prop::sample::select(vec![
+        json!("$.a.b"),
+        json!("$.items[*].v"),
+        json!("$.items[0].n"),
+        json!("$.nope"),
+        json!("$.a.nope.deeper"),
+        json!("$"),
+        json!("$$.Map.Item.Index"),
+        json!("$$.Execution.Input.s"),
+        json!("$v"),
+        json!("$v[1]"),
+        json!("$undefined"),
+        json!("$.delivery-partner"),
+        json!("States.Format('x{}', $.s)"),
+        json!("States.Array($.a.b, 1)"),
+        json!("States.ArrayGetItem($.items, 5)"),
+        json!("States.StringSplit($.nope, ',')"),
+        json!("States.Bogus()"),
+        json!("$["),
+        json!("not a path"),
+        json!(1),
+        json!({"k": "$.s"}),
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<i64>().prop_map(Value::from),
+        "[a-z$.]{0,5}".prop_map(Value::String)
+    ];
+    leaf.prop_recursive(3, 24, 4, move |inner| {
+        let field = prop_oneof![
+            ("[ab]{1,2}", inner.clone()),
+            ("[ab]{1,2}\\.\\$", expression.clone()),
+        ];
+        prop_oneof![
+            prop::collection::vec(inner, 0..4).prop_map(Value::Array),
+            prop::collection::vec(field, 0..4)
+                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn compiled_templates_evaluate_as_written(template in template_value()) {
+        with_scope(|scope| {
+            let as_written = template::evaluate(&template, scope);
+            let compiled = CompiledTemplate::new(&template).evaluate(scope);
+            prop_assert_eq!(&compiled, &as_written, "{}", template);
+            // Key order is the template's, as written.
+            if let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (&compiled, &as_written) {
+                prop_assert!(a.keys().eq(b.keys()));
+            }
+            Ok(())
+        })?;
+    }
 
     #[test]
     fn path_parser_never_panics(text in any::<String>()) {

@@ -9,8 +9,33 @@ use super::context::StateCtx;
 use super::states::Done;
 use super::variables::StatesParts;
 use crate::error::StatesError;
+use crate::expr::compiled::CompiledTemplate;
 use crate::expr::{path, template};
-use crate::model::Nullable;
+use crate::model::{Nullable, State};
+
+/// A state's payload templates, compiled on its first use and kept with it.
+pub(crate) struct Templates {
+    parameters: Option<CompiledTemplate>,
+    result_selector: Option<CompiledTemplate>,
+    /// A Map's ItemSelector, or its legacy Parameters.
+    pub item_selector: Option<CompiledTemplate>,
+}
+
+impl Templates {
+    fn new(state: &State) -> Self {
+        let compile = |field: Option<&Value>| field.map(CompiledTemplate::new);
+        Self {
+            parameters: compile(state.parameters.as_ref()),
+            result_selector: compile(state.result_selector.as_ref()),
+            item_selector: compile(state.item_selector.as_ref().or(state.parameters.as_ref())),
+        }
+    }
+
+    /// The state's templates (`None` only if its slot holds something else).
+    pub fn of(state: &State) -> Option<&Self> {
+        state.derived.get_or_init(|| Self::new(state))
+    }
+}
 
 impl StateCtx<'_> {
     /// InputPath: the part of the state input the state works on (`null` → `{}`).
@@ -48,6 +73,17 @@ impl StateCtx<'_> {
         template::evaluate(tmpl, &self.scope(input, context)).map_err(|e| self.located(e))
     }
 
+    /// [`Self::template`] for a compiled template.
+    pub fn compiled(
+        &self,
+        tmpl: &CompiledTemplate,
+        input: &Value,
+        context: &Value,
+    ) -> Result<Value, StatesError> {
+        tmpl.evaluate(&self.scope(input, context))
+            .map_err(|e| self.located(e))
+    }
+
     /// Parameters if the state has them, else the effective input itself.
     pub fn parameters(
         &self,
@@ -55,7 +91,10 @@ impl StateCtx<'_> {
         context: &Value,
     ) -> Result<Value, StatesError> {
         match &self.state.parameters {
-            Some(tmpl) => self.template(tmpl, &effective, context),
+            Some(tmpl) => match Templates::of(self.state).and_then(|t| t.parameters.as_ref()) {
+                Some(compiled) => self.compiled(compiled, &effective, context),
+                None => self.template(tmpl, &effective, context),
+            },
             None => Ok(effective.into_owned()),
         }
     }
@@ -63,7 +102,12 @@ impl StateCtx<'_> {
     /// ResultSelector over a task/Map/Parallel result.
     pub fn result_selector(&self, result: Value, context: &Value) -> Result<Value, StatesError> {
         match &self.state.result_selector {
-            Some(tmpl) => self.template(tmpl, &result, context),
+            Some(tmpl) => {
+                match Templates::of(self.state).and_then(|t| t.result_selector.as_ref()) {
+                    Some(compiled) => self.compiled(compiled, &result, context),
+                    None => self.template(tmpl, &result, context),
+                }
+            }
             None => Ok(result),
         }
     }

@@ -48,6 +48,15 @@ pub fn evaluate_for(
     run(&call, field, scope)
 }
 
+/// Evaluate an already parsed call; `field` as in [`evaluate_for`].
+pub fn evaluate_call(
+    call: &Call,
+    field: Option<&str>,
+    scope: &Scope,
+) -> Result<Value, StatesError> {
+    run(call, field, scope)
+}
+
 thread_local! {
     static PARSED: Cache<Call> = new_cache();
 }

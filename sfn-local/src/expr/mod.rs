@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 pub mod choice;
+pub mod compiled;
 pub mod intrinsic;
 pub mod json_parse;
 pub mod json_text;

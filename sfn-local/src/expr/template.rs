@@ -16,12 +16,7 @@ pub fn evaluate(template: &Value, scope: &Scope) -> Result<Value, StatesError> {
             for (key, value) in map {
                 match key.strip_suffix(".$") {
                     Some(name) => {
-                        let Value::String(expression) = value else {
-                            return Err(StatesError::runtime(format!(
-                                "The value for the field '{key}' must be a STRING that contains a JSONPath or an intrinsic function call"
-                            )));
-                        };
-                        out.insert(name.to_string(), expression_value(expression, key, scope)?);
+                        out.insert(name.to_string(), field_value(key, value, scope)?);
                     }
                     None => {
                         out.insert(key.clone(), evaluate(value, scope)?);
@@ -37,6 +32,16 @@ pub fn evaluate(template: &Value, scope: &Scope) -> Result<Value, StatesError> {
             .map(Value::Array),
         other => Ok(other.clone()),
     }
+}
+
+/// The value of the `.$` field `key`: `value` must be a string.
+pub fn field_value(key: &str, value: &Value, scope: &Scope) -> Result<Value, StatesError> {
+    let Value::String(expression) = value else {
+        return Err(StatesError::runtime(format!(
+            "The value for the field '{key}' must be a STRING that contains a JSONPath or an intrinsic function call"
+        )));
+    };
+    expression_value(expression, key, scope)
 }
 
 /// The value of one `.$` field.

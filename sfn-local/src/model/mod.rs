@@ -9,6 +9,7 @@ pub mod choice;
 mod fields;
 mod parse;
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -317,6 +318,39 @@ pub struct State {
     /// `End`, `Comment`, `QueryLanguage`): in either language its output is its input.
     #[serde(skip)]
     pub passes_input_through: bool,
+    /// What the executor derives from this state once (its compiled payload templates).
+    #[serde(skip)]
+    pub derived: Derived,
+}
+
+/// A slot the executor fills on first use with what it derives from a state, and keeps as
+/// long as the state: the model neither knows its type nor builds it (the executor sits
+/// above this layer). A clone starts empty.
+#[derive(Default)]
+pub struct Derived(OnceLock<Box<dyn Any + Send + Sync>>);
+
+impl Derived {
+    /// The derived value, built by `init` on first use; `None` only if the slot already holds
+    /// another type.
+    pub fn get_or_init<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Option<&T> {
+        self.0.get_or_init(|| Box::new(init())).downcast_ref()
+    }
+}
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Derived(..)"
+        } else {
+            "Derived"
+        })
+    }
 }
 
 impl State {
