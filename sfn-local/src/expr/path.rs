@@ -21,7 +21,7 @@ pub(crate) use syntax::scan_number;
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub use eval::{json_equal, number_cmp};
 pub use fast::lookup;
@@ -107,7 +107,7 @@ fn walk<'v>(root: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
     let mut node = root;
     for segment in segments {
         node = match segment {
-            Segment::Child(Selector::Name(name)) => node.as_object()?.get(name)?,
+            Segment::Child(Selector::Name(name)) => member(node.as_object()?, name)?,
             Segment::Child(Selector::Index(at)) => {
                 node.as_array()?.get(usize::try_from(*at).ok()?)?
             }
@@ -136,6 +136,20 @@ pub fn lookup_input_mut<'v>(path: &str, input: &'v mut Value) -> Option<&'v mut 
         };
     }
     Some(node)
+}
+
+/// Most objects a path meets that [`member`] scans rather than hashes.
+const SCANNED_MEMBERS: usize = 8;
+
+/// `map[name]`. A payload object is usually small, and comparing a few keys costs less than
+/// hashing the name (serde_json's map hashes with SipHash).
+pub(crate) fn member<'v>(map: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
+    if map.len() <= SCANNED_MEMBERS {
+        map.iter()
+            .find_map(|(key, value)| (key == name).then_some(value))
+    } else {
+        map.get(name)
+    }
 }
 
 thread_local! {

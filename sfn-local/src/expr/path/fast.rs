@@ -43,7 +43,9 @@ pub fn lookup<'v>(path: &str, scope: &Scope<'v>) -> Option<Option<&'v Value>> {
                 {
                     return None;
                 }
-                node = node.and_then(|n| n.as_object()).and_then(|m| m.get(name));
+                node = node
+                    .and_then(|n| n.as_object())
+                    .and_then(|m| super::member(m, name));
                 pos = start + len;
             }
             b'[' => {

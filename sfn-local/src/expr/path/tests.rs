@@ -284,3 +284,15 @@ fn parsed_definite_paths_give_the_node_or_nothing() {
     assert_eq!(eval("$.a.b[7]"), None);
     assert_eq!(eval("$.a.b.length()"), Some(json!(3)));
 }
+
+#[test]
+fn members_are_found_in_small_and_large_objects_alike() {
+    for size in [1, super::SCANNED_MEMBERS, super::SCANNED_MEMBERS + 1, 40] {
+        let object: Map<String, Value> = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+        let last = format!("k{}", size - 1);
+        assert_eq!(super::member(&object, &last), Some(&json!(size - 1)));
+        assert_eq!(super::member(&object, "k0"), Some(&json!(0)));
+        assert_eq!(super::member(&object, "k"), None);
+        assert_eq!(super::member(&object, &format!("k{size}")), None);
+    }
+}
