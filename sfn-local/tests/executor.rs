@@ -3,8 +3,8 @@
 mod common;
 
 use serde_json::json;
-use sfn_local::Status;
 use sfn_local::task::InProcessLambdas;
+use sfn_local::{ExecutionOptions, Status};
 
 use common::{engine, run};
 
@@ -248,4 +248,38 @@ async fn context_object_exposes_execution_state_and_map_item() {
         outcome.output,
         Some(json!([{"index": 0, "value": "x", "state": "M", "input": ["x"]}]))
     );
+}
+
+/// A Wait until a timestamp counts from the execution's start on the virtual clock, whatever
+/// waited before it and wherever it sits (the machine, a branch, an item processor), also when
+/// no history is kept and nothing reads `$$`, so that only the Wait needs the start time.
+#[tokio::test(start_paused = true)]
+async fn a_wait_until_a_timestamp_counts_from_the_start_without_a_history() {
+    let until = (chrono::Utc::now() + chrono::Duration::seconds(150))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let waits = json!({"StartAt": "First", "States": {
+        "First": {"Type": "Wait", "Seconds": 100, "Next": "Until"},
+        "Until": {"Type": "Wait", "TimestampPath": "$.until", "End": true}
+    }});
+    let in_branch = json!({"StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "Branches": [waits], "End": true
+    }}});
+    let in_map = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "ItemProcessor": waits, "End": true
+    }}});
+    let engine = engine(InProcessLambdas::new());
+    for definition in [&waits, &in_branch, &in_map] {
+        let input = json!({"until": until, "items": [{"until": until}]});
+        let started = tokio::time::Instant::now();
+        let outcome = engine
+            .execute(
+                common::machine(definition),
+                input,
+                ExecutionOptions::default(),
+            )
+            .await;
+        assert_eq!(outcome.status, Status::Succeeded, "{definition}");
+        let took = started.elapsed().as_secs();
+        assert!((149..=151).contains(&took), "{took} s for {definition}");
+    }
 }

@@ -1,6 +1,6 @@
 //! One execution: the shared run record and the state-to-state loop of a machine or branch.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
@@ -30,9 +30,11 @@ pub(crate) struct Run {
     pub engine: Engine,
     pub options: ExecutionOptions,
     history: EventLog,
-    start: tokio::time::Instant,
-    /// Read as a `SystemTime`: the calendar form is worked out only for timestamps shown.
-    start_wall: SystemTime,
+    /// When the execution started, on the (virtual) tokio clock and the wall clock: read at
+    /// the start when anything can show a time (a recorded or observed history, `$$`, a Wait
+    /// until a timestamp), else on first use, if any. Clock reads were a tenth of the cost
+    /// of starting an execution that never shows a time.
+    started_at: OnceLock<StartedAt>,
     /// `$$.Execution` (without per-state fields) and `$$.StateMachine`, for a machine that
     /// reads `$$`.
     pub execution_context: Option<Arc<Value>>,
@@ -47,7 +49,11 @@ pub(crate) struct Thread {
 impl Run {
     /// The execution's clock: wall time at start plus (virtual) tokio time since.
     pub fn now(&self) -> DateTime<Utc> {
-        clock(self.start, self.start_wall)
+        self.started_at().now_after()
+    }
+
+    fn started_at(&self) -> StartedAt {
+        *self.started_at.get_or_init(StartedAt::now)
     }
 
     pub fn timestamp(&self) -> String {
@@ -66,8 +72,7 @@ impl Run {
             engine: self.engine.clone(),
             history: EventLog::new(self.engine.limits().history_events, false, None),
             options,
-            start: self.start,
-            start_wall: self.start_wall,
+            started_at: OnceLock::from(self.started_at()),
             execution_context: self.execution_context.clone(),
             state_machine_context: self.state_machine_context.clone(),
         }
@@ -88,10 +93,27 @@ impl Run {
     }
 }
 
-/// Wall time at `start_wall` plus the (virtual) tokio time since `start`.
-fn clock(start: tokio::time::Instant, start_wall: SystemTime) -> DateTime<Utc> {
-    let elapsed = tokio::time::Instant::now().saturating_duration_since(start);
-    DateTime::<Utc>::from(start_wall) + chrono::Duration::from_std(elapsed).unwrap_or_default()
+/// One moment on both clocks.
+#[derive(Clone, Copy)]
+struct StartedAt {
+    tokio: tokio::time::Instant,
+    /// Kept as a `SystemTime`: the calendar form is worked out only for timestamps shown.
+    wall: SystemTime,
+}
+
+impl StartedAt {
+    fn now() -> Self {
+        Self {
+            tokio: tokio::time::Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+
+    /// Wall time at the start plus the (virtual) tokio time since.
+    fn now_after(self) -> DateTime<Utc> {
+        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.tokio);
+        DateTime::<Utc>::from(self.wall) + chrono::Duration::from_std(elapsed).unwrap_or_default()
+    }
 }
 
 /// `2024-01-01T00:00:00.000Z`, the form `$$` timestamps take.
@@ -138,94 +160,110 @@ fn state_uses_jsonata(s: &State) -> bool {
         || s.processor().is_some_and(uses_jsonata)
 }
 
-pub(crate) async fn execute(
+/// One execution, from its start to its outcome. The run record is built here and moved into
+/// the future, which then holds each argument once (an `async fn` keeps its arguments and the
+/// record built from them side by side, and the caller's await copies the future whole).
+/// What reads the clock waits for the first poll: a paused tokio clock is only there then.
+pub(crate) fn execute(
     engine: Engine,
     machine: Arc<StateMachine>,
     input: Value,
     options: ExecutionOptions,
-) -> Outcome {
-    let start_wall = SystemTime::now();
-    let (execution_context, state_machine_context) = if machine.states.reads_context() {
-        let arn_prefix = format!("arn:aws:states:{}:{}", options.region, options.account);
-        let mut execution = Map::new();
-        let name = options.execution_name();
-        let id = format!(
-            "{arn_prefix}:execution:{}:{name}",
-            options.state_machine_name
-        );
-        execution.insert("Id".into(), Value::String(id));
-        // A copy of the whole input, made only for a machine that can read `$$.Execution`.
-        if machine.states.reads_execution_context() {
-            execution.insert("Input".into(), input.clone());
-        }
-        execution.insert("Name".into(), json!(name));
-        execution.insert("RoleArn".into(), json!(options.role_arn));
-        execution.insert("StartTime".into(), json!(format_time(start_wall.into())));
-        execution.insert("RedriveCount".into(), json!(0));
-        let state_machine = json!({
-            "Id": format!("{arn_prefix}:stateMachine:{}", options.state_machine_name),
-            "Name": options.state_machine_name,
-        });
-        (
-            Some(Arc::new(Value::Object(execution))),
-            Some(Arc::new(state_machine)),
-        )
-    } else {
-        (None, None)
-    };
-    let limits = engine.limits();
-    let run = Run {
-        history: EventLog::new(
-            limits.history_events,
-            options.record_history,
-            options.observer.clone(),
-        ),
+) -> impl Future<Output = Outcome> + Send + 'static {
+    let history = EventLog::new(
+        engine.limits().history_events,
+        options.record_history,
+        options.observer.clone(),
+    );
+    let mut run = Run {
+        history,
         engine,
         options,
-        start: tokio::time::Instant::now(),
-        start_wall,
-        execution_context,
-        state_machine_context,
+        started_at: OnceLock::new(),
+        execution_context: None,
+        state_machine_context: None,
     };
-    let mut thread = Thread { prev: 0 };
-    let started = run.event("ExecutionStarted", &mut thread, || {
-        Some((
-            "executionStartedEventDetails",
-            json!({"input": text(&input), "inputDetails": {"truncated": false}, "roleArn": run.options.role_arn}),
-        ))
-    });
-    let result = if let Err(e) = started {
-        Ok(Err(e))
-    } else if exceeds(&input, limits.payload_bytes) {
-        Ok(Err(StatesError::new(
-            names::DATA_LIMIT_EXCEEDED,
-            "The execution input exceeds the maximum number of bytes service limit.",
-        )))
-    } else {
-        let frame = Frame {
-            language: machine.query_language.unwrap_or_default(),
-            ..Frame::default()
-        };
-        // Without a timeout the execution's own loop is awaited in place, not boxed (branches
-        // and iterations, which recurse, box theirs); each arm builds its own, so the future
-        // does not hold both forms.
-        match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
-            Some(secs) => {
-                let body = run_states(&run, &machine, input, frame, &mut thread, true);
-                tokio::time::timeout(Duration::from_secs(secs), body).await
-            }
-            None => Ok(state_loop(&run, &machine, input, frame, &mut thread, true).await),
+    async move {
+        let options = &run.options;
+        if options.record_history
+            || options.observer.is_some()
+            || machine.states.reads_context()
+            || machine.states.waits_for_timestamp()
+        {
+            run.started_at.get_or_init(StartedAt::now);
         }
-    };
-    finish(run, result)
+        if machine.states.reads_context() {
+            let (execution, state_machine) = context_values(&run, &machine, &input);
+            run.execution_context = Some(Arc::new(execution));
+            run.state_machine_context = Some(Arc::new(state_machine));
+        }
+        let mut thread = Thread { prev: 0 };
+        let started = run.event("ExecutionStarted", &mut thread, || {
+            Some((
+                "executionStartedEventDetails",
+                json!({"input": text(&input), "inputDetails": {"truncated": false}, "roleArn": run.options.role_arn}),
+            ))
+        });
+        let result = if let Err(e) = started {
+            Ok(Err(e))
+        } else if exceeds(&input, run.engine.limits().payload_bytes) {
+            Ok(Err(StatesError::new(
+                names::DATA_LIMIT_EXCEEDED,
+                "The execution input exceeds the maximum number of bytes service limit.",
+            )))
+        } else {
+            let frame = Frame {
+                language: machine.query_language.unwrap_or_default(),
+                ..Frame::default()
+            };
+            // Without a timeout the execution's own loop is awaited in place, not boxed
+            // (branches and iterations, which recurse, box theirs); each arm builds its own,
+            // so the future does not hold both forms.
+            match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
+                Some(secs) => {
+                    let body = run_states(&run, &machine, input, frame, &mut thread, true);
+                    tokio::time::timeout(Duration::from_secs(secs), body).await
+                }
+                None => Ok(state_loop(&run, &machine, input, frame, &mut thread, true).await),
+            }
+        };
+        finish(run, result)
+    }
+}
+
+/// `$$.Execution` (without per-state fields) and `$$.StateMachine`.
+fn context_values(run: &Run, machine: &StateMachine, input: &Value) -> (Value, Value) {
+    let options = &run.options;
+    let arn_prefix = format!("arn:aws:states:{}:{}", options.region, options.account);
+    let mut execution = Map::new();
+    let name = options.execution_name();
+    let id = format!(
+        "{arn_prefix}:execution:{}:{name}",
+        options.state_machine_name
+    );
+    execution.insert("Id".into(), Value::String(id));
+    // A copy of the whole input, made only for a machine that can read `$$.Execution`.
+    if machine.states.reads_execution_context() {
+        execution.insert("Input".into(), input.clone());
+    }
+    execution.insert("Name".into(), json!(name));
+    execution.insert("RoleArn".into(), json!(options.role_arn));
+    let start = run.started_at().wall;
+    execution.insert("StartTime".into(), json!(format_time(start.into())));
+    execution.insert("RedriveCount".into(), json!(0));
+    let state_machine = json!({
+        "Id": format!("{arn_prefix}:stateMachine:{}", options.state_machine_name),
+        "Name": options.state_machine_name,
+    });
+    (Value::Object(execution), state_machine)
 }
 
 fn finish(
     run: Run,
     result: Result<Result<Value, StatesError>, tokio::time::error::Elapsed>,
 ) -> Outcome {
-    let (start, start_wall) = (run.start, run.start_wall);
-    let timestamp = move || format_time(clock(start, start_wall));
+    let started_at = run.started_at.get().copied();
+    let timestamp = move || format_time(started_at.unwrap_or_else(StartedAt::now).now_after());
     let history = run.history;
     let prev = history.len();
     // The closing event's details are built only when the history records them.

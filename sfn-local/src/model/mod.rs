@@ -70,6 +70,8 @@ pub struct States {
     /// (known once here rather than searched for at every execution's start).
     reads_context: bool,
     reads_execution_context: bool,
+    /// Whether any state waits until a timestamp (which reads the execution's clock).
+    waits_for_timestamp: bool,
 }
 
 /// Where one state's transitions lead, as positions in [`States::list`]; `None` where the
@@ -123,12 +125,17 @@ impl States {
             |s| s.uses_execution_context,
             States::reads_execution_context,
         );
+        let waits_for_timestamp = any(
+            |s| s.kind == StateType::Wait && (s.timestamp.is_some() || s.timestamp_path.is_some()),
+            States::waits_for_timestamp,
+        );
         Self {
             list,
             index,
             targets,
             reads_context,
             reads_execution_context,
+            waits_for_timestamp,
         }
     }
 
@@ -140,6 +147,11 @@ impl States {
     /// Whether any state (in branches and item processors too) may read `$$.Execution`.
     pub fn reads_execution_context(&self) -> bool {
         self.reads_execution_context
+    }
+
+    /// Whether any state (in branches and item processors too) waits until a timestamp.
+    pub fn waits_for_timestamp(&self) -> bool {
+        self.waits_for_timestamp
     }
 
     pub fn get(&self, name: &str) -> Option<&State> {
