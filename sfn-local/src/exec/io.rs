@@ -10,21 +10,30 @@ use super::states::Done;
 use super::variables::StatesParts;
 use crate::error::StatesError;
 use crate::expr::compiled::CompiledTemplate;
+use crate::expr::path::JsonPath;
 use crate::expr::{path, template};
 use crate::model::{Nullable, State};
 
-/// A state's payload templates, compiled on its first use and kept with it.
-pub(crate) struct Templates {
+/// What a state runs on every visit, prepared on its first use and kept with it: its payload
+/// templates compiled, its ResultPath parsed.
+pub(crate) struct Prepared {
+    /// `None` when absent, `$` or unparseable (applied from its text, which reports the error).
+    result_path: Option<JsonPath>,
     parameters: Option<CompiledTemplate>,
     result_selector: Option<CompiledTemplate>,
     /// A Map's ItemSelector, or its legacy Parameters.
     pub item_selector: Option<CompiledTemplate>,
 }
 
-impl Templates {
+impl Prepared {
     fn new(state: &State) -> Self {
         let compile = |field: Option<&Value>| field.map(CompiledTemplate::new);
+        let result_path = match &state.result_path {
+            Nullable::Set(text) => path::parse_reference(text).ok(),
+            _ => None,
+        };
         Self {
+            result_path,
             parameters: compile(state.parameters.as_ref()),
             result_selector: compile(state.result_selector.as_ref()),
             item_selector: compile(state.item_selector.as_ref().or(state.parameters.as_ref())),
@@ -91,7 +100,7 @@ impl StateCtx<'_> {
         context: &Value,
     ) -> Result<Value, StatesError> {
         match &self.state.parameters {
-            Some(tmpl) => match Templates::of(self.state).and_then(|t| t.parameters.as_ref()) {
+            Some(tmpl) => match Prepared::of(self.state).and_then(|t| t.parameters.as_ref()) {
                 Some(compiled) => self.compiled(compiled, &effective, context),
                 None => self.template(tmpl, &effective, context),
             },
@@ -102,12 +111,10 @@ impl StateCtx<'_> {
     /// ResultSelector over a task/Map/Parallel result.
     pub fn result_selector(&self, result: Value, context: &Value) -> Result<Value, StatesError> {
         match &self.state.result_selector {
-            Some(tmpl) => {
-                match Templates::of(self.state).and_then(|t| t.result_selector.as_ref()) {
-                    Some(compiled) => self.compiled(compiled, &result, context),
-                    None => self.template(tmpl, &result, context),
-                }
-            }
+            Some(tmpl) => match Prepared::of(self.state).and_then(|t| t.result_selector.as_ref()) {
+                Some(compiled) => self.compiled(compiled, &result, context),
+                None => self.template(tmpl, &result, context),
+            },
             None => Ok(result),
         }
     }
@@ -148,7 +155,14 @@ impl StateCtx<'_> {
 
     /// ResultPath: where the result goes in the raw state input (`null` keeps the input).
     pub fn result_path(&self, raw: Value, result: Value) -> Result<Value, StatesError> {
-        place(&self.state.result_path, raw, result).map_err(|e| self.located(e))
+        let prepared = Prepared::of(self.state).and_then(|p| p.result_path.as_ref());
+        match (&self.state.result_path, prepared) {
+            (Nullable::Set(text), Some(parsed)) => {
+                path::apply_parsed_result_path(raw, text, parsed, result)
+            }
+            (result_path, _) => place(result_path, raw, result),
+        }
+        .map_err(|e| self.located(e))
     }
 
     /// OutputPath: the part of the combined value passed on (`null` → `{}`).

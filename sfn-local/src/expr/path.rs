@@ -152,6 +152,16 @@ pub(crate) fn member<'v>(map: &'v Map<String, Value>, name: &str) -> Option<&'v 
     }
 }
 
+/// [`member`], to change it.
+fn member_mut<'v>(map: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+    if map.len() <= SCANNED_MEMBERS {
+        map.iter_mut()
+            .find_map(|(key, value)| (key == name).then_some(value))
+    } else {
+        map.get_mut(name)
+    }
+}
+
 thread_local! {
     static PATHS: Cache<JsonPath> = new_cache();
     static REFERENCE_PATHS: Cache<JsonPath> = new_cache();
@@ -231,6 +241,16 @@ pub fn apply_result_path(
     let parsed = cached(&REFERENCE_PATHS, result_path, parse_reference).map_err(|reason| {
         StatesError::runtime(format!("Invalid path '{result_path}' : {reason}"))
     })?;
+    apply_parsed_result_path(state_input, result_path, &parsed, result)
+}
+
+/// [`apply_result_path`] with the path already parsed by [`parse_reference`].
+pub fn apply_parsed_result_path(
+    state_input: Value,
+    result_path: &str,
+    parsed: &JsonPath,
+    result: Value,
+) -> Result<Value, StatesError> {
     if parsed.segments.is_empty() {
         return Ok(result);
     }
@@ -260,7 +280,13 @@ fn place(target: &mut Value, segments: &[Segment], value: Value) -> bool {
                 return false;
             };
             if rest.is_empty() {
-                map.insert(name.clone(), value);
+                // A key already there keeps its place; only a new one costs a copy of the name.
+                match member_mut(map, name) {
+                    Some(slot) => *slot = value,
+                    None => {
+                        map.insert(name.clone(), value);
+                    }
+                }
                 return true;
             }
             match map.get_mut(name) {
@@ -301,7 +327,7 @@ pub fn check_path(path: &str) -> Result<(), String> {
     parse(path).map(|_| ())
 }
 
-fn parse_reference(path: &str) -> Result<JsonPath, String> {
+pub fn parse_reference(path: &str) -> Result<JsonPath, String> {
     let parsed = parse(path)?;
     if parsed.root != Root::Input {
         return Err("a reference path must start with '$' and refer to the input".into());

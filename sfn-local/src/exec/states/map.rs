@@ -13,7 +13,7 @@ use super::Done;
 use super::map_config::{Resolve, Tolerance, batches, max_concurrency, tolerance};
 use crate::error::{StatesError, names};
 use crate::exec::context::{Extras, StateCtx};
-use crate::exec::io::Templates;
+use crate::exec::io::Prepared;
 use crate::exec::retry::error_output;
 use crate::exec::run::{Thread, run_states};
 use crate::exec::variables::StatesParts;
@@ -375,7 +375,7 @@ pub(super) async fn map(
     }
     let selector = state.item_selector.as_ref().or(state.parameters.as_ref());
     let items_within_limit = selector.is_none() && items_are_parts_of_input(ctx);
-    let compiled_selector = Templates::of(state).and_then(|t| t.item_selector.as_ref());
+    let compiled_selector = Prepared::of(state).and_then(|t| t.item_selector.as_ref());
     // JSONata ItemSelector: one `$states` (holding the whole input) for every item, its
     // `context` replaced per item, rather than a copy of the input per item.
     let item_states = (jsonata && selector.is_some()).then(|| {

@@ -296,3 +296,29 @@ fn members_are_found_in_small_and_large_objects_alike() {
         assert_eq!(super::member(&object, &format!("k{size}")), None);
     }
 }
+
+#[test]
+fn a_result_path_replaces_a_key_in_place_and_appends_a_new_one() {
+    for size in [2, super::SCANNED_MEMBERS + 4] {
+        let input: Map<String, Value> = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+        let replaced = apply_result_path(Value::Object(input.clone()), "$.k1", json!("r")).unwrap();
+        let keys: Vec<&str> = replaced
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), size);
+        assert_eq!(keys[1], "k1");
+        assert_eq!(replaced["k1"], json!("r"));
+        let added = apply_result_path(Value::Object(input), "$.new", json!("n")).unwrap();
+        let keys: Vec<&str> = added
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.last(), Some(&"new"));
+        assert_eq!(keys.len(), size + 1);
+    }
+}
