@@ -198,37 +198,43 @@ pub(crate) fn execute(
             run.state_machine_context = Some(Arc::new(state_machine));
         }
         let mut thread = Thread { prev: 0 };
-        let started = run.event("ExecutionStarted", &mut thread, || {
-            Some((
-                "executionStartedEventDetails",
-                json!({"input": text(&input), "inputDetails": {"truncated": false}, "roleArn": run.options.role_arn}),
-            ))
-        });
-        let result = if let Err(e) = started {
-            Ok(Err(e))
-        } else if exceeds(&input, run.engine.limits().payload_bytes) {
-            Ok(Err(StatesError::new(
-                names::DATA_LIMIT_EXCEEDED,
-                "The execution input exceeds the maximum number of bytes service limit.",
-            )))
-        } else {
-            let frame = Frame {
-                language: machine.query_language.unwrap_or_default(),
-                ..Frame::default()
-            };
-            // Without a timeout the execution's own loop is awaited in place, not boxed
-            // (branches and iterations, which recurse, box theirs); each arm builds its own,
-            // so the future does not hold both forms.
-            match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
-                Some(secs) => {
-                    let body = run_states(&run, &machine, input, frame, &mut thread, true);
-                    tokio::time::timeout(Duration::from_secs(secs), body).await
-                }
-                None => Ok(state_loop(&run, &machine, input, frame, &mut thread, true).await),
+        // Returned from at once, so that no error is held across the await below.
+        if let Err(e) = start(&run, &input, &mut thread) {
+            return finish(run, Ok(Err(e)));
+        }
+        let frame = Frame {
+            language: machine.query_language.unwrap_or_default(),
+            ..Frame::default()
+        };
+        // Without a timeout the execution's own loop is awaited in place, not boxed (branches
+        // and iterations, which recurse, box theirs); each arm builds its own, so the future
+        // does not hold both forms.
+        let result = match machine.timeout_seconds.as_ref().and_then(Value::as_u64) {
+            Some(secs) => {
+                let body = run_states(&run, &machine, input, frame, &mut thread, true);
+                tokio::time::timeout(Duration::from_secs(secs), body).await
             }
+            None => Ok(state_loop(&run, &machine, input, frame, &mut thread, true).await),
         };
         finish(run, result)
     }
+}
+
+/// The execution's first event and its input's size check.
+fn start(run: &Run, input: &Value, thread: &mut Thread) -> Result<(), StatesError> {
+    run.event("ExecutionStarted", thread, || {
+        Some((
+            "executionStartedEventDetails",
+            json!({"input": text(input), "inputDetails": {"truncated": false}, "roleArn": run.options.role_arn}),
+        ))
+    })?;
+    if exceeds(input, run.engine.limits().payload_bytes) {
+        return Err(StatesError::new(
+            names::DATA_LIMIT_EXCEEDED,
+            "The execution input exceeds the maximum number of bytes service limit.",
+        ));
+    }
+    Ok(())
 }
 
 /// `$$.Execution` (without per-state fields) and `$$.StateMachine`.
@@ -360,103 +366,108 @@ pub(crate) fn run_states<'a>(
 }
 
 /// The state-to-state loop behind [`run_states`].
-async fn state_loop(
-    run: &Run,
-    machine: &StateMachine,
+// Not an `async fn`: that would hold its arguments twice (as arguments and as the locals
+// they are moved into), and this future is held by every execution, branch and iteration.
+#[allow(clippy::manual_async_fn)]
+fn state_loop<'a>(
+    run: &'a Run,
+    machine: &'a StateMachine,
     mut input: Value,
     mut frame: Frame,
-    thread: &mut Thread,
+    thread: &'a mut Thread,
     mut input_checked: bool,
-) -> Result<Value, StatesError> {
-    let mut name: &str = &machine.start_at;
-    let mut position = machine.start_position();
-    loop {
-        let Some((state, targets)) = position.and_then(|p| {
-            let (_, state) = machine.states.at(p)?;
-            Some((state, machine.states.targets(p).unwrap_or(&NO_TARGETS)))
-        }) else {
-            return Err(StatesError::runtime(format!(
-                "There is no state named '{name}'."
-            )));
-        };
-        let entered_id = run.event(entered_kind(state.kind), thread, || {
-            Some((
-                "stateEnteredEventDetails",
-                json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}}),
-            ))
-        })?;
-        // An input built for this branch or iteration (a Parallel's Parameters, a Map's
-        // ItemSelector or batch) is checked as its first state takes it, as AWS checks a
-        // state's input after Parameters, whatever the state then outputs.
-        if !input_checked && exceeds(&input, run.engine.limits().payload_bytes) {
-            return Err(StatesError::new(
-                names::DATA_LIMIT_EXCEEDED,
-                format!(
-                    "The state/task '{name}' received an input with a size exceeding the maximum number of bytes service limit."
-                ),
-            ));
-        }
-        input_checked = true;
-        // An output that is the input unchanged needs no second size check.
-        let (
-            Step {
-                output,
-                next,
-                assigned,
-            },
-            unchanged,
-        ) = if state.passes_input_through {
-            (states::pass_through(state, targets, input), true)
-        } else {
-            let language = frame.language;
-            let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
-            let unchanged = states::output_is_input(&ctx);
-            let step = if states::is_immediate(state.kind) {
-                states::execute_now(&ctx, input)?
-            } else {
-                // Boxed so this loop's future (boxed per iteration and branch, and moved
-                // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
-                states::execute(&ctx, input, thread).boxed().await?
+) -> impl Future<Output = Result<Value, StatesError>> + Send + 'a {
+    async move {
+        let mut name: &str = &machine.start_at;
+        let mut position = machine.start_position();
+        loop {
+            let Some((state, targets)) = position.and_then(|p| {
+                let (_, state) = machine.states.at(p)?;
+                Some((state, machine.states.targets(p).unwrap_or(&NO_TARGETS)))
+            }) else {
+                return Err(StatesError::runtime(format!(
+                    "There is no state named '{name}'."
+                )));
             };
-            frame = ctx.into_frame(language);
-            (step, unchanged)
-        };
-        if !unchanged && exceeds(&output, run.engine.limits().payload_bytes) {
-            return Err(StatesError::new(
-                names::DATA_LIMIT_EXCEEDED,
-                format!(
-                    "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
-                ),
-            ));
-        }
-        let variables_bytes = match &assigned {
-            Some(assigned) => variables_after(&frame, assigned, name, entered_id)?,
-            None => frame.variables_bytes,
-        };
-        run.event(exited_kind(state.kind), thread, || {
-            let mut details = json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}});
-            // AWS lists the assigned variables (as JSON text) on the exit event.
-            if let (Some(assigned), Value::Object(map)) = (&assigned, &mut details) {
-                let shown: serde_json::Map<String, Value> = assigned
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(text(v))))
-                    .collect();
-                map.insert("assignedVariables".into(), Value::Object(shown));
-                map.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+            let entered_id = run.event(entered_kind(state.kind), thread, || {
+                Some((
+                    "stateEnteredEventDetails",
+                    json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}}),
+                ))
+            })?;
+            // An input built for this branch or iteration (a Parallel's Parameters, a Map's
+            // ItemSelector or batch) is checked as its first state takes it, as AWS checks a
+            // state's input after Parameters, whatever the state then outputs.
+            if !input_checked && exceeds(&input, run.engine.limits().payload_bytes) {
+                return Err(StatesError::new(
+                    names::DATA_LIMIT_EXCEEDED,
+                    format!(
+                        "The state/task '{name}' received an input with a size exceeding the maximum number of bytes service limit."
+                    ),
+                ));
             }
-            Some(("stateExitedEventDetails", details))
-        })?;
-        if let Some(assigned) = assigned {
-            std::sync::Arc::make_mut(&mut frame.variables).extend(assigned);
-            frame.variables_bytes = variables_bytes;
-        }
-        match next {
-            Some(next) => {
-                name = next.name;
-                position = next.position;
-                input = output;
+            input_checked = true;
+            // An output that is the input unchanged needs no second size check.
+            let (
+                Step {
+                    output,
+                    next,
+                    assigned,
+                },
+                unchanged,
+            ) = if state.passes_input_through {
+                (states::pass_through(state, targets, input), true)
+            } else {
+                let language = frame.language;
+                let ctx = StateCtx::new(run, name, (state, targets), entered_id, frame);
+                let unchanged = states::output_is_input(&ctx);
+                let step = if states::is_immediate(state.kind) {
+                    states::execute_now(&ctx, input)?
+                } else {
+                    // Boxed so this loop's future (boxed per iteration and branch, and moved
+                    // while it runs) does not carry the large future of a Task/Map/Parallel/Wait.
+                    states::execute(&ctx, input, thread).boxed().await?
+                };
+                frame = ctx.into_frame(language);
+                (step, unchanged)
+            };
+            if !unchanged && exceeds(&output, run.engine.limits().payload_bytes) {
+                return Err(StatesError::new(
+                    names::DATA_LIMIT_EXCEEDED,
+                    format!(
+                        "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+                    ),
+                ));
             }
-            None => return Ok(output),
+            let variables_bytes = match &assigned {
+                Some(assigned) => variables_after(&frame, assigned, name, entered_id)?,
+                None => frame.variables_bytes,
+            };
+            run.event(exited_kind(state.kind), thread, || {
+                let mut details = json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}});
+                // AWS lists the assigned variables (as JSON text) on the exit event.
+                if let (Some(assigned), Value::Object(map)) = (&assigned, &mut details) {
+                    let shown: serde_json::Map<String, Value> = assigned
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::String(text(v))))
+                        .collect();
+                    map.insert("assignedVariables".into(), Value::Object(shown));
+                    map.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+                }
+                Some(("stateExitedEventDetails", details))
+            })?;
+            if let Some(assigned) = assigned {
+                std::sync::Arc::make_mut(&mut frame.variables).extend(assigned);
+                frame.variables_bytes = variables_bytes;
+            }
+            match next {
+                Some(next) => {
+                    name = next.name;
+                    position = next.position;
+                    input = output;
+                }
+                None => return Ok(output),
+            }
         }
     }
 }

@@ -182,7 +182,8 @@ fn limit_reached(limit: u64) -> StatesError {
 pub struct EventLog {
     count: AtomicU64,
     limit: u64,
-    kept: Option<Mutex<History>>,
+    /// Boxed: an execution future holds its log, and most keep no history.
+    kept: Option<Box<Mutex<History>>>,
 }
 
 impl EventLog {
@@ -191,7 +192,7 @@ impl EventLog {
         Self {
             count: AtomicU64::new(0),
             limit,
-            kept: history.records().then(|| Mutex::new(history)),
+            kept: history.records().then(|| Box::new(Mutex::new(history))),
         }
     }
 
