@@ -72,25 +72,21 @@ impl StateCtx<'_> {
         }
     }
 
-    /// A payload template (Parameters, ResultSelector, ItemSelector) over `input`.
-    pub fn template(
+    /// A payload template (Parameters, ResultSelector, ItemSelector) over `input`, through
+    /// its compiled form when the state has it prepared.
+    pub fn prepared_template(
         &self,
         tmpl: &Value,
+        compiled: Option<&CompiledTemplate>,
         input: &Value,
         context: &Value,
     ) -> Result<Value, StatesError> {
-        template::evaluate(tmpl, &self.scope(input, context)).map_err(|e| self.located(e))
-    }
-
-    /// [`Self::template`] for a compiled template.
-    pub fn compiled(
-        &self,
-        tmpl: &CompiledTemplate,
-        input: &Value,
-        context: &Value,
-    ) -> Result<Value, StatesError> {
-        tmpl.evaluate(&self.scope(input, context))
-            .map_err(|e| self.located(e))
+        let scope = self.scope(input, context);
+        match compiled {
+            Some(compiled) => compiled.evaluate(&scope),
+            None => template::evaluate(tmpl, &scope),
+        }
+        .map_err(|e| self.located(e))
     }
 
     /// Parameters if the state has them, else the effective input itself.
@@ -100,10 +96,10 @@ impl StateCtx<'_> {
         context: &Value,
     ) -> Result<Value, StatesError> {
         match &self.state.parameters {
-            Some(tmpl) => match Prepared::of(self.state).and_then(|t| t.parameters.as_ref()) {
-                Some(compiled) => self.compiled(compiled, &effective, context),
-                None => self.template(tmpl, &effective, context),
-            },
+            Some(tmpl) => {
+                let compiled = Prepared::of(self.state).and_then(|p| p.parameters.as_ref());
+                self.prepared_template(tmpl, compiled, &effective, context)
+            }
             None => Ok(effective.into_owned()),
         }
     }
@@ -111,10 +107,10 @@ impl StateCtx<'_> {
     /// ResultSelector over a task/Map/Parallel result.
     pub fn result_selector(&self, result: Value, context: &Value) -> Result<Value, StatesError> {
         match &self.state.result_selector {
-            Some(tmpl) => match Prepared::of(self.state).and_then(|t| t.result_selector.as_ref()) {
-                Some(compiled) => self.compiled(compiled, &result, context),
-                None => self.template(tmpl, &result, context),
-            },
+            Some(tmpl) => {
+                let compiled = Prepared::of(self.state).and_then(|p| p.result_selector.as_ref());
+                self.prepared_template(tmpl, compiled, &result, context)
+            }
             None => Ok(result),
         }
     }

@@ -289,7 +289,7 @@ fn place(target: &mut Value, segments: &[Segment], value: Value) -> bool {
                 }
                 return true;
             }
-            match map.get_mut(name) {
+            match member_mut(map, name) {
                 Some(child) => place(child, rest, value),
                 None => {
                     let mut child = Value::Object(serde_json::Map::new());

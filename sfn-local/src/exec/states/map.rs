@@ -413,10 +413,7 @@ pub(super) async fn map(
                         }
                         ctx.jsonata(tmpl, "ItemSelector", &states)?
                     }
-                    None => match compiled_selector {
-                        Some(compiled) => ctx.compiled(compiled, effective, &context)?,
-                        None => ctx.template(tmpl, effective, &context)?,
-                    },
+                    None => ctx.prepared_template(tmpl, compiled_selector, effective, &context)?,
                 }
             }
             None => item.into_owned(),
