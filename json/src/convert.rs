@@ -193,3 +193,15 @@ impl PartialEq<serde_json::Value> for Value {
         }
     }
 }
+
+/// The other way round (`"x" == value`), as serde_json allows.
+macro_rules! equal_the_other_way {
+    ($($t:ty),*) => {$(
+        impl PartialEq<Value> for $t {
+            fn eq(&self, other: &Value) -> bool {
+                other == self
+            }
+        }
+    )*};
+}
+equal_the_other_way!(str, &str, String, bool, i64, u64, f64, i32);

@@ -155,10 +155,56 @@ impl Value {
         index.find_mut(self)
     }
 
+    /// The value a JSON Pointer (RFC 6901: `/a/0/b`, `~1` for `/`, `~0` for `~`) names.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let tokens = pointer.strip_prefix('/')?;
+        tokens
+            .split('/')
+            .map(unescape_token)
+            .try_fold(self, |value, token| match value {
+                Value::Object(map) => map.get(&token),
+                Value::Array(items) => array_index(&token).and_then(|at| items.get(at)),
+                _ => None,
+            })
+    }
+
+    pub fn pointer_mut(&mut self, pointer: &str) -> Option<&mut Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let tokens = pointer.strip_prefix('/')?;
+        tokens
+            .split('/')
+            .map(unescape_token)
+            .try_fold(self, |value, token| match value {
+                Value::Object(map) => map.get_mut(&token),
+                Value::Array(items) => array_index(&token).and_then(move |at| items.get_mut(at)),
+                _ => None,
+            })
+    }
+
     /// Takes the value out, leaving `Null`.
     pub fn take(&mut self) -> Value {
         std::mem::take(self)
     }
+}
+
+fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// An array position as a pointer spells it: digits, no sign, no leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    if token.is_empty()
+        || (token.len() > 1 && token.starts_with('0'))
+        || !token.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    token.parse().ok()
 }
 
 /// What a value can be indexed by: a key (objects) or a position (arrays).

@@ -209,16 +209,36 @@ impl IndexMut<&str> for Map {
 
 impl<K: Into<Key>> FromIterator<(K, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(entries: I) -> Self {
-        let mut map = Map::new();
-        map.extend(entries);
-        map
+        Map::from_entries(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 }
 
+/// Adds or changes each entry as `insert` would, finding keys through a temporary index when
+/// the object is large (so merging two large objects is not quadratic).
 impl<K: Into<Key>> Extend<(K, Value)> for Map {
     fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, entries: I) {
+        let entries = entries.into_iter();
+        if self.len() + entries.size_hint().0 <= SCAN_LIMIT {
+            for (key, value) in entries {
+                self.insert(key, value);
+            }
+            return;
+        }
+        let mut index: HashMap<Key, usize> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(at, (k, _))| (k.clone(), at))
+            .collect();
         for (key, value) in entries {
-            self.insert(key, value);
+            let key = key.into();
+            match index.get(&key) {
+                Some(&at) => self.entries[at].1 = value,
+                None => {
+                    index.insert(key.clone(), self.entries.len());
+                    self.entries.push((key, value));
+                }
+            }
         }
     }
 }

@@ -183,3 +183,35 @@ fn indexing_reads_null_where_there_is_nothing_and_writes_objects() {
     assert!(value["a"].is_null());
     let _ = Map::new();
 }
+
+#[test]
+fn pointers_find_what_serde_jsons_find() {
+    let text = r#"{"a": [1, {"b/c": 2, "d~e": 3, "": 4}], "01": 5}"#;
+    let ours = sfn_json::from_str(text).unwrap();
+    let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+    for pointer in [
+        "",
+        "/a",
+        "/a/0",
+        "/a/1/b~1c",
+        "/a/1/d~0e",
+        "/a/1/",
+        "/a/01",
+        "/a/+1",
+        "/a/2",
+        "/01",
+        "a",
+        "/x/y",
+    ] {
+        let found = ours.pointer(pointer).map(|v| v.to_string());
+        assert_eq!(
+            found,
+            theirs.pointer(pointer).map(|v| v.to_string()),
+            "{pointer}"
+        );
+    }
+    let mut ours = ours;
+    *ours.pointer_mut("/a/1/b~1c").unwrap() = json!("changed");
+    assert_eq!(ours["a"][1]["b/c"], "changed");
+    assert!(ours.pointer_mut("/a/9").is_none());
+}

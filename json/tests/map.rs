@@ -98,3 +98,28 @@ fn retain_and_iter_mut_change_values_in_place() {
     }
     assert_eq!(Value::Object(map).to_string(), r#"{"a":10,"c":30}"#);
 }
+
+#[test]
+fn extend_and_collect_add_or_change_entries_as_insert_does_at_every_size() {
+    for size in [3_i64, 40, 300] {
+        let mut map: Map = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+        let mut expected = map.clone();
+        let more: Vec<(String, Value)> = (size / 2..size + 5)
+            .map(|i| (format!("k{i}"), json!(-i)))
+            .collect();
+        for (k, v) in more.clone() {
+            expected.insert(k, v);
+        }
+        map.extend(more);
+        let keys = |m: &Map| m.keys().map(|k| k.to_string()).collect::<Vec<_>>();
+        assert_eq!(keys(&map), keys(&expected), "size {size}");
+        assert_eq!(map, expected, "size {size}");
+        assert_eq!(map.len() as i64, size + 5);
+        assert_eq!(map[&*format!("k{}", size - 1)], json!(-(size - 1)));
+        // Collecting keeps the first place and the last value of a repeated key.
+        let repeated: Map = [("a", json!(1)), ("b", json!(2)), ("a", json!(3))]
+            .into_iter()
+            .collect();
+        assert_eq!(Value::Object(repeated).to_string(), r#"{"a":3,"b":2}"#);
+    }
+}
