@@ -108,7 +108,7 @@ pub fn parse<'a>(_: &Evaluator<'a>, args: Vec<Val<'a>>, _: &Val<'a>) -> R<'a> {
     let Some(s) = text(&args, 0) else {
         return Ok(Val::Undef);
     };
-    let v: serde_json::Value = serde_json::from_str(s).map_err(|e| {
+    let v: sfn_json::Value = serde_json::from_str(s).map_err(|e| {
         JsonataError::new(
             "D3205",
             format!("The argument of $parse is not valid JSON: {e}"),

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use crate::value::{Object, Val};
 
@@ -16,7 +16,7 @@ pub fn owned<'a>(v: Value) -> Val<'a> {
         Value::Object(o) => {
             let mut obj = Object::default();
             for (k, v) in o {
-                obj.insert(Rc::from(k), owned(v));
+                obj.insert(Rc::from(k.as_str()), owned(v));
             }
             Val::object(obj)
         }

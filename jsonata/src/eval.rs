@@ -1232,12 +1232,7 @@ impl<'a> Evaluator<'a> {
             Func::Host(h) => {
                 let mut json = Vec::with_capacity(args.len());
                 for a in &args {
-                    json.push(
-                        a.to_json()
-                            .ok()
-                            .flatten()
-                            .unwrap_or(serde_json::Value::Null),
-                    );
+                    json.push(a.to_json().ok().flatten().unwrap_or(sfn_json::Value::Null));
                 }
                 let out = h(&json)?;
                 Ok(match out {

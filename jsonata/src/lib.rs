@@ -4,8 +4,8 @@
 //! use sfn_jsonata::{Bindings, Expression};
 //! let expr = Expression::parse("$states.input.a.b + 1").unwrap();
 //! let bindings = Bindings::with_aws_functions()
-//!     .with_value("states", serde_json::json!({"input": {"a": {"b": 41}}}));
-//! assert_eq!(expr.evaluate(None, &bindings).unwrap(), Some(serde_json::json!(42)));
+//!     .with_value("states", sfn_json::json!({"input": {"a": {"b": 41}}}));
+//! assert_eq!(expr.evaluate(None, &bindings).unwrap(), Some(sfn_json::json!(42)));
 //! ```
 
 mod ast;
@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 pub use error::{FUNCTION_RESULT, JsonataError};
 pub use refs::{ContextRead, VariableField};

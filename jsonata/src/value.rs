@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use crate::ast::LambdaDef;
 use crate::env::Env;
@@ -120,7 +120,7 @@ pub enum Val<'a> {
     Arr(Rc<Array<'a>>),
     JArr(&'a [Value]),
     Obj(Rc<Object<'a>>),
-    JObj(&'a Map<String, Value>),
+    JObj(&'a Map),
     Func(Rc<Func<'a>>),
 }
 
@@ -305,10 +305,11 @@ impl<'a> Val<'a> {
             ),
             Val::JArr(a) => Value::Array(a.to_vec()),
             Val::Obj(o) => {
-                let mut m = Map::new();
+                // The entries' keys are already unique (the object is indexed by key).
+                let mut m = Map::with_capacity(o.entries.len());
                 for (k, v) in &o.entries {
                     if !v.is_undef() {
-                        m.insert(k.to_string(), v.to_json_nested());
+                        m.push_unique(sfn_json::Key::from(&**k), v.to_json_nested());
                     }
                 }
                 Value::Object(m)
@@ -321,7 +322,7 @@ impl<'a> Val<'a> {
 
 /// Field of a JSON object. Small objects are scanned: cheaper than hashing the key.
 #[inline]
-pub fn json_field<'v>(o: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+pub fn json_field<'v>(o: &'v Map, key: &str) -> Option<&'v Value> {
     if o.len() <= 8 {
         o.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
     } else {
@@ -335,7 +336,7 @@ pub fn number_to_json(n: f64) -> Value {
         // Exact: |n| < 2^53 and whole.
         Value::from(n as i64)
     } else {
-        serde_json::Number::from_f64(n)
+        sfn_json::Number::from_f64(n)
             .map(Value::Number)
             .unwrap_or(Value::Null)
     }

@@ -1,7 +1,7 @@
 //! The public API the engine uses: bindings (owned, borrowed, host functions), undefined and
 //! function results, error display.
 
-use serde_json::json;
+use sfn_json::json;
 use sfn_jsonata::{Bindings, Expression, FUNCTION_RESULT, JsonataError, Outcome};
 
 #[test]

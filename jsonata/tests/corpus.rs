@@ -1,7 +1,7 @@
 //! Every JSONata expression of the conformance corpus (/work/shared/conformance), with the
 //! `$states` binding its case gives it and the value (or error) the recorded AWS run implies.
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_jsonata::{Bindings, Expression, FUNCTION_RESULT};
 
 fn eval(

@@ -1,7 +1,7 @@
 //! Resource limits: deep nesting and runaway evaluations end in errors, never in a stack
 //! overflow or a hang. Each check runs on a thread with a 2 MiB stack (a Tokio worker's size).
 
-use serde_json::json;
+use sfn_json::json;
 use sfn_jsonata::{Bindings, Expression};
 
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {

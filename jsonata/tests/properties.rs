@@ -2,7 +2,7 @@
 //! input document (errors are fine).
 
 use proptest::prelude::*;
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_jsonata::{Bindings, Expression};
 
 /// Fragments that make syntactically interesting expressions more likely than random text.
@@ -127,17 +127,17 @@ proptest! {
     #[test]
     fn evaluation_never_panics(src in expression(), input in json_value()) {
         if let Ok(expr) = Expression::parse(&src) {
-            let bindings = Bindings::with_aws_functions().with_value("states", serde_json::json!({"input": input.clone()}));
+            let bindings = Bindings::with_aws_functions().with_value("states", sfn_json::json!({"input": input.clone()}));
             let _ = expr.evaluate(Some(&input), &bindings);
         }
     }
 
     #[test]
     fn field_selection_returns_the_field(key in "[a-z]{1,8}", value in json_value()) {
-        let mut doc = serde_json::Map::new();
+        let mut doc = sfn_json::Map::new();
         doc.insert(key.clone(), value.clone());
         let expr = Expression::parse(&format!("$states.input.`{key}`")).expect("valid path");
-        let bindings = Bindings::new().with_value("states", serde_json::json!({"input": Value::Object(doc)}));
+        let bindings = Bindings::new().with_value("states", sfn_json::json!({"input": Value::Object(doc)}));
         let got = expr.evaluate(None, &bindings).expect("field selection cannot fail");
         // a selected array of one item is still that array; numbers keep their value
         let same = match (&got, &value) {
@@ -171,7 +171,7 @@ proptest! {
         let mut bindings = Bindings::with_aws_functions();
         bindings.insert("t", Value::from(text));
         bindings.insert("p", Value::from(picture));
-        bindings.insert("n", serde_json::Number::from_f64(number).map(Value::Number).unwrap_or(Value::Null));
+        bindings.insert("n", sfn_json::Number::from_f64(number).map(Value::Number).unwrap_or(Value::Null));
         for call in CALLS {
             let expr = Expression::parse(call).expect("valid call");
             let _ = expr.evaluate(None, &bindings);

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_local::task::{ChaosConfig, ChaosInvoker, ChaosStats, InvokeError, LambdaInvoker};
 
 use crate::env::{LocalEnv, LocalError, default_template};

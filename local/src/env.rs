@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
-use serde_json::Value;
+use sfn_json::Value;
 use shared::{Deps, StoreError, TableKind, TableNames};
 
 pub use error::LocalError;

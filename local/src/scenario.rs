@@ -182,10 +182,9 @@ pub fn print_table(out: &mut dyn Write, results: &[CaseResult]) -> std::io::Resu
 
 /// The normalized runs, one JSON document (`{"runs": [...]}`), sorted by scenario name.
 fn write_report(path: &Path, results: &[CaseResult]) -> Result<(), RunnerError> {
-    let mut runs: Vec<&serde_json::Value> = results.iter().map(|r| &r.report).collect();
+    let mut runs: Vec<&sfn_json::Value> = results.iter().map(|r| &r.report).collect();
     runs.sort_by_key(|r| r.get("scenario").map(ToString::to_string));
-    let text =
-        serde_json::to_string_pretty(&serde_json::json!({ "runs": runs })).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&sfn_json::json!({ "runs": runs })).unwrap_or_default();
     std::fs::write(path, text + "\n").map_err(|e| {
         RunnerError::Local(crate::env::LocalError::Read {
             path: path.display().to_string(),
@@ -208,7 +207,7 @@ mod tests {
                 ..Observed::default()
             }),
             mismatches,
-            report: serde_json::Value::Null,
+            report: sfn_json::Value::Null,
             real_time: Duration::from_millis(12),
             virtual_time: Duration::from_secs(3600),
         }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_local::task::LambdaInvoker;
 use sfn_local::{Outcome, StateMachine};
 

@@ -3,7 +3,7 @@
 
 use order_local::env::{LocalEnv, default_template, repo_root};
 use order_local::workflow::{RunOptions, load_machine, run_order};
-use serde_json::Value;
+use sfn_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_order_starts_the_execution_through_aws_sdk_sfn()

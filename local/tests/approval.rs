@@ -4,7 +4,7 @@
 
 use order_local::env::{LocalEnv, default_template, repo_root};
 use order_local::workflow::{Approval, RunOptions, RunReport, load_machine, run_order};
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_local::history::Event;
 
 fn read(path: &str) -> Value {

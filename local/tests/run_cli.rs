@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output, Stdio};
 
-use serde_json::Value;
+use sfn_json::Value;
 
 fn order_local(args: &[&str]) -> Output {
     let endpoint = shared::test_support::try_endpoint().unwrap_or_else(|e| panic!("{e}"));

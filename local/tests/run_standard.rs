@@ -2,7 +2,7 @@
 
 use order_local::env::{LocalEnv, default_template};
 use order_local::workflow::{RunOptions, load_machine, run_order};
-use serde_json::Value;
+use sfn_json::Value;
 
 fn read(path: &str) -> Value {
     let full = order_local::env::repo_root().join(path);

@@ -9,7 +9,7 @@ use order_local::scenario::suite::load;
 use order_local::scenario::{
     Case, CaseResult, Decision, Functions, Runner, Scenario, StockChange, load_dir,
 };
-use serde_json::json;
+use sfn_json::json;
 use std::path::PathBuf;
 
 /// The scenarios this file runs; a new events/orders/*.json must be added here (and below).

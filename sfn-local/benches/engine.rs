@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 use sfn_local::task::InProcessLambdas;
 use sfn_local::{Engine, ExecutionOptions, Limits, StateMachine, parse_definition};
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use futures::FutureExt;
 use futures::executor::block_on;
 use futures::future::BoxFuture;
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::task::{
     ChaosConfig, ChaosInvoker, ChaosStats, Fault, InvokeError, LambdaInvoker, SERVICE_ERRORS,
     TIMEOUT_ERROR,

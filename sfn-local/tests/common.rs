@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_local::task::InProcessLambdas;
 use sfn_local::{Engine, ExecutionOptions, Outcome, parse_definition, validate};
 

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::task::InProcessLambdas;
 use sfn_local::{Engine, ExecutionOptions, Limits, Outcome, Status};
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use serde_json::json;
+use sfn_json::json;
 use sfn_local::task::InProcessLambdas;
 use sfn_local::{ExecutionOptions, Status};
 

@@ -14,7 +14,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 use sfn_local::error::StatesError;
 use sfn_local::expr::{Scope, choice, path, template};
 use sfn_local::model::choice::ChoiceRule;
@@ -83,7 +83,7 @@ fn supported(definition: &Value) -> bool {
     })
 }
 
-fn scope<'a>(input: &'a Value, context: &'a Value, vars: &'a Map<String, Value>) -> Scope<'a> {
+fn scope<'a>(input: &'a Value, context: &'a Value, vars: &'a Map) -> Scope<'a> {
     Scope {
         input,
         context,
@@ -96,7 +96,7 @@ fn select(
     field: Option<&Value>,
     value: Value,
     context: &Value,
-    vars: &Map<String, Value>,
+    vars: &Map,
 ) -> Result<Value, StatesError> {
     match field {
         None => Ok(value),
@@ -112,8 +112,8 @@ fn assign(
     template_value: Option<&Value>,
     base: &Value,
     context: &Value,
-    vars: &Map<String, Value>,
-) -> Result<Option<Map<String, Value>>, StatesError> {
+    vars: &Map,
+) -> Result<Option<Map>, StatesError> {
     match template_value {
         None => Ok(None),
         Some(t) => match template::evaluate(t, &scope(base, context, vars))? {
@@ -124,7 +124,7 @@ fn assign(
 }
 
 /// One state's outcome: output, next state, variables to assign.
-type Step = (Value, Option<String>, Option<Map<String, Value>>);
+type Step = (Value, Option<String>, Option<Map>);
 
 fn run(definition: &Value, input: Value) -> Result<Outcome, Unsupported> {
     let states = definition.get("States").ok_or(Unsupported)?;

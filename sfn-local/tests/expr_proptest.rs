@@ -2,7 +2,7 @@
 //! printing a parsed path or intrinsic call and parsing it again gives the same tree.
 
 use proptest::prelude::*;
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 use sfn_local::expr::compiled::CompiledTemplate;
 use sfn_local::expr::{Scope, choice, intrinsic, path, template, timestamp};
 use sfn_local::model::choice::ChoiceRule;
@@ -19,7 +19,7 @@ fn document() -> Value {
 fn with_scope<T>(f: impl FnOnce(&Scope) -> T) -> T {
     let input = document();
     let context = json!({"Execution": {"Input": document()}, "Map": {"Item": {"Index": 0}}});
-    let vars: Map<String, Value> = [("v".to_string(), json!([1, 2]))].into_iter().collect();
+    let vars: Map = [("v".to_string(), json!([1, 2]))].into_iter().collect();
     let scope = Scope {
         input: &input,
         context: &context,
@@ -88,8 +88,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>().prop_map(|f| sfn_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         "[a-z$.\\[\\]*()' ,{}]{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::task::{HttpLambdas, InvokeError, LambdaInvoker};
 
 /// Serves `requests` requests: `/functions/ok/…` echoes the body, anything else is a function error.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::Status;
 use sfn_local::task::InProcessLambdas;
 
@@ -19,7 +19,7 @@ fn waiting_map(max_concurrency: Option<u64>) -> Value {
         }}
     });
     if let (Some(n), Value::Object(fields)) = (max_concurrency, &mut map) {
-        fields.insert("MaxConcurrency".into(), json!(n));
+        fields.insert("MaxConcurrency", json!(n));
     }
     json!({"StartAt": "M", "States": {"M": map}})
 }

@@ -6,7 +6,7 @@ mod cli_support;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 /// Nothing listens here, so any Task that is not mocked fails.
 const NO_LAMBDAS: &str = "http://127.0.0.1:9";

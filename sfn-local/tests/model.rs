@@ -1,6 +1,6 @@
 //! Parsing definitions into the model.
 
-use serde_json::json;
+use sfn_json::json;
 use sfn_local::model::{
     ExecutionType, Nullable, ProcessorMode, QueryLanguage, StateType, parse_definition,
 };

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use serde_json::json;
+use sfn_json::json;
 use sfn_local::Status;
 use sfn_local::task::InProcessLambdas;
 

@@ -3,11 +3,11 @@
 mod serve_common;
 
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
-use serde_json::{Value, json};
 use serve_common::{
     code, create, doubling, lambdas, start, start_execution, start_holding, until_ended,
     validation_report, waiting,
 };
+use sfn_json::{Value, json};
 
 #[tokio::test]
 async fn an_execution_runs_to_success_with_its_history() {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 /// A running server, killed however the test ends.
 struct Server {

@@ -4,13 +4,13 @@ mod serve_common;
 
 use std::sync::{Arc, Mutex};
 
-use serde_json::json;
 use serve_common::{code, doubling, lambdas, start, waiting};
+use sfn_json::json;
 use sfn_local::history::EventObserver;
 use sfn_local::serve::{ApiError, Service};
 use sfn_local::{ExecutionOptions, Status, parse_definition};
 
-fn parsed(definition: &serde_json::Value) -> Arc<sfn_local::StateMachine> {
+fn parsed(definition: &sfn_json::Value) -> Arc<sfn_local::StateMachine> {
     Arc::new(parse_definition(&definition.to_string()).unwrap_or_else(|e| panic!("{e}")))
 }
 
@@ -99,7 +99,7 @@ async fn the_api_answers_tokens_of_executions_run_directly_on_the_engine() {
 #[tokio::test(start_paused = true)]
 async fn an_engine_panic_fails_the_execution_instead_of_leaving_it_running() {
     let mut lambdas = sfn_local::task::InProcessLambdas::new();
-    lambdas.register("boom", |_event: serde_json::Value| async move {
+    lambdas.register("boom", |_event: sfn_json::Value| async move {
         if true {
             panic!("a handler bug");
         }

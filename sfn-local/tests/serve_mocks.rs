@@ -6,8 +6,8 @@ mod serve_common;
 use std::sync::Arc;
 
 use aws_sdk_sfn::types::ExecutionStatus;
-use serde_json::{Value, json};
 use serve_common::{code, create, lambdas, start_execution, start_service, until_ended};
+use sfn_json::{Value, json};
 use sfn_local::exec::Limits;
 use sfn_local::serve::{Mocks, Service};
 use sfn_local::task::{InProcessLambdas, MockConfig};

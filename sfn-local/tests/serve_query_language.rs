@@ -4,8 +4,8 @@
 mod serve_common;
 
 use aws_sdk_sfn::Client;
-use serde_json::{Value, json};
 use serve_common::{code, lambdas, start, validation_report};
+use sfn_json::{Value, json};
 
 async fn diagnostics(client: &Client, definition: &Value) -> Vec<(String, Option<String>)> {
     validation_report(client, definition).await.1

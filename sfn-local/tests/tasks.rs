@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::Status;
 use sfn_local::task::{FunctionError, InProcessLambdas};
 
@@ -176,7 +176,7 @@ fn token_task(heartbeat: Option<u64>) -> Value {
     let mut task = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
         "Parameters": {"FunctionName": "ask", "Payload": {"token.$": "$$.Task.Token"}}, "End": true});
     if let (Some(h), Value::Object(t)) = (heartbeat, &mut task) {
-        t.insert("HeartbeatSeconds".into(), json!(h));
+        t.insert("HeartbeatSeconds", json!(h));
     }
     json!({"StartAt": "Wait", "States": {"Wait": task}})
 }

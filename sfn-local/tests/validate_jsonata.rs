@@ -7,7 +7,7 @@ use cli_support::sfn_local;
 
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 fn temp_file(name: &str, content: &Value) -> PathBuf {
     cli_support::temp_file("validate", name, content)

@@ -2,7 +2,7 @@
 
 mod common;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::task::InProcessLambdas;
 use sfn_local::{Status, parse_definition, validate};
 
@@ -208,16 +208,16 @@ async fn the_exit_event_lists_the_assigned_variables_as_json_text() {
 async fn the_execution_variables_together_are_capped_at_10_mib() {
     // 50 states each assigning a new 220,002-byte variable (from the input): each assignment
     // is under 256 KiB, together they pass 10 MiB.
-    let mut states = serde_json::Map::new();
+    let mut states = sfn_json::Map::new();
     for i in 0..50 {
-        let mut assign = serde_json::Map::new();
+        let mut assign = sfn_json::Map::new();
         assign.insert(format!("v{i}"), json!("{% $states.input.chunk %}"));
         states.insert(
             format!("S{i}"),
             json!({"Type": "Pass", "Assign": assign, "Next": format!("S{}", i + 1)}),
         );
     }
-    states.insert("S50".into(), json!({"Type": "Succeed"}));
+    states.insert("S50", json!({"Type": "Succeed"}));
     let def = json!({"QueryLanguage": "JSONata", "StartAt": "S0", "States": states});
     let input = json!({"chunk": "x".repeat(220_000)});
     // No history recorded: each event would copy the 220 KB input.

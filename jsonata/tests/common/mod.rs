@@ -1,6 +1,6 @@
 //! Shared helpers for the integration tests: the case table and result comparison.
 
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_jsonata::{Bindings, Expression, Outcome};
 
 pub struct Case {

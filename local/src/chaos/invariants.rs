@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
-use serde_json::Value;
+use sfn_json::Value;
 
 /// The three tables as scanned (items as JSON).
 #[derive(Debug, Clone, Default)]
@@ -195,7 +195,7 @@ fn reservations(order: &Value) -> BTreeMap<String, u64> {
         .and_then(Value::as_object)
         .map(|r| {
             r.iter()
-                .map(|(sku, q)| (sku.clone(), q.as_u64().unwrap_or(0)))
+                .map(|(sku, q)| (sku.to_string(), q.as_u64().unwrap_or(0)))
                 .collect()
         })
         .unwrap_or_default()

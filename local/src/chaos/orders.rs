@@ -4,7 +4,7 @@
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use crate::workflow::Approval;
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::task::{ChaosConfig, ChaosStats};
 
 use super::{Invariant, Violation};

@@ -2,7 +2,7 @@
 
 use super::matcher::{Mismatch, compare, join};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use sfn_json::Value;
 use std::collections::BTreeMap;
 
 /// One `.expect.json` (or one branch of its `then`).
@@ -284,10 +284,10 @@ fn check_inventory(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     fn expectation(value: Value) -> Expectation {
-        serde_json::from_value(value).unwrap_or_else(|e| panic!("bad test expectation: {e}"))
+        sfn_json::from_value(value).unwrap_or_else(|e| panic!("bad test expectation: {e}"))
     }
 
     fn seed() -> BTreeMap<String, Stock> {
@@ -473,7 +473,7 @@ mod tests {
     #[test]
     fn unknown_keys_in_an_expectation_are_refused() {
         let typo =
-            serde_json::from_value::<Expectation>(json!({"status": "SUCCEEDED", "notstates": []}));
+            sfn_json::from_value::<Expectation>(json!({"status": "SUCCEEDED", "notstates": []}));
         assert!(typo.is_err());
     }
 

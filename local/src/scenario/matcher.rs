@@ -9,7 +9,7 @@
 //! the same length; numbers compare by value.
 
 use regex::Regex;
-use serde_json::Value;
+use sfn_json::Value;
 use std::fmt;
 
 /// One difference between what a scenario expected and what its run did.
@@ -164,7 +164,7 @@ fn matches_regex(re: &str, value: &Value) -> Result<(), String> {
     }
 }
 
-fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+fn same_number(a: &sfn_json::Number, b: &sfn_json::Number) -> bool {
     if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
         return x == y;
     }
@@ -201,7 +201,7 @@ pub fn describe(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     fn messages(expected: Value, actual: Value) -> Vec<String> {
         compare("order", &expected, Some(&actual))

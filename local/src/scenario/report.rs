@@ -7,7 +7,7 @@
 use super::expectation::{Expectation, Observed};
 use super::matcher::TIMESTAMP;
 use regex::Regex;
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
@@ -157,9 +157,11 @@ pub fn sorted(value: Value) -> Value {
     match value {
         Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
         Value::Object(fields) => {
-            let ordered: BTreeMap<String, Value> =
-                fields.into_iter().map(|(k, v)| (k, sorted(v))).collect();
-            Value::Object(ordered.into_iter().collect::<Map<String, Value>>())
+            let ordered: BTreeMap<String, Value> = fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), sorted(v)))
+                .collect();
+            Value::Object(ordered.into_iter().collect::<Map>())
         }
         other => other,
     }
@@ -171,7 +173,7 @@ mod tests {
     use crate::scenario::expectation::Stock;
 
     fn expectation(value: Value) -> Expectation {
-        serde_json::from_value(value).unwrap_or_else(|e| panic!("bad test expectation: {e}"))
+        sfn_json::from_value(value).unwrap_or_else(|e| panic!("bad test expectation: {e}"))
     }
 
     fn run(charge_id: &str, at: &str, points: Option<u64>) -> Observed {
@@ -187,7 +189,7 @@ mod tests {
             ],
         });
         if let (Some(points), Some(fields)) = (points, order.as_object_mut()) {
-            fields.insert("loyaltyPoints".into(), json!(points));
+            fields.insert("loyaltyPoints", json!(points));
         }
         Observed {
             status: "FAILED".into(),

@@ -11,7 +11,7 @@ use crate::env::{LocalEnv, LocalError, on_real_time, read_seed};
 use crate::workflow::{
     Approval, CargoLambdaWatch, RunOptions, RunReport, Workflow, load_workflow, run_workflow,
 };
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_local::history::Event;
 use sfn_local::task::HttpLambdas;
 use shared::{Deps, StoreError, TableKind, TableNames};
@@ -119,7 +119,7 @@ impl Runner {
                 }
             }
             Err(error) => CaseResult {
-                report: serde_json::json!({"scenario": name, "runError": error.to_string()}),
+                report: sfn_json::json!({"scenario": name, "runError": error.to_string()}),
                 name,
                 observed: None,
                 mismatches: vec![Mismatch::new("run", error.to_string())],
@@ -356,14 +356,14 @@ fn top_level_states(definition: &str) -> BTreeSet<String> {
     serde_json::from_str::<Value>(definition)
         .ok()
         .and_then(|d| d.get("States").and_then(Value::as_object).cloned())
-        .map(|states| states.keys().cloned().collect())
+        .map(|states| states.keys().map(|k| k.to_string()).collect())
         .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     fn event(id: u64, previous: u64, kind: &str, entered: Option<&str>) -> Event {
         Event {

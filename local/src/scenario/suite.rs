@@ -2,7 +2,7 @@
 //! they make: one each, three for an order that waits for approval (approve, reject, timeout).
 
 use super::expectation::{Decision, Expectation, Stock};
-use serde_json::Value;
+use sfn_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::StateMachine;
 use sfn_local::history::Event;
 use sfn_local::task::LambdaInvoker;

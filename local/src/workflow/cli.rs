@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_local::task::HttpLambdas;
 use shared::{TableKind, TableNames};
 

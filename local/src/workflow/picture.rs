@@ -141,7 +141,7 @@ impl Picture {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     fn event(id: u64, previous: u64, kind: &str, entered: Option<&str>) -> Event {
         Event {

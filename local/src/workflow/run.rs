@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::history::{Event, EventObserver};
 use sfn_local::serve::{Service, registry};
 use sfn_local::task::{InvokeError, LambdaInvoker};

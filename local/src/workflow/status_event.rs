@@ -2,7 +2,7 @@
 //! execution ends, built from the execution's history.
 
 use chrono::DateTime;
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::history::Event;
 use sfn_local::{Outcome, Status};
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset};
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_local::StateMachine;
 use sfn_local::history::Event;
 
@@ -233,7 +233,7 @@ fn short(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
     use std::sync::Mutex;
 
     fn event(

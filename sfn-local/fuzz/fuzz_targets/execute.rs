@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     if !validate(&machine).is_empty() {
         return;
     }
-    let input = serde_json::from_str(input).unwrap_or(serde_json::Value::Null);
+    let input = sfn_json::from_str(input).unwrap_or(sfn_json::Value::Null);
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use serde_json::Value;
+use sfn_json::Value;
 
 use crate::exec::{Engine, ExecutionOptions, Limits, PAYLOAD_LIMIT_BYTES};
 use crate::model::{StateMachine, parse_definition};
@@ -262,13 +262,11 @@ fn execute(source: &Source, input: Option<&Path>, args: RunArgs) -> Result<(), C
     };
     let machine = Arc::new(machine);
     let input: Value = match input {
-        Some(path) => {
-            crate::expr::json_parse::parse(&read(path)?).map_err(|source| CliError::Input {
-                path: path.display().to_string(),
-                source,
-            })?
-        }
-        None => Value::Object(serde_json::Map::new()),
+        Some(path) => sfn_json::from_str(&read(path)?).map_err(|source| CliError::Input {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => Value::Object(sfn_json::Map::new()),
     };
     let options = ExecutionOptions {
         execution_name: name,

@@ -3,7 +3,7 @@
 use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 
 use super::run::{Run, format_time};
 use crate::error::StatesError;
@@ -18,14 +18,14 @@ pub(crate) struct Frame {
     pub language: QueryLanguage,
     /// Copy-on-write: inner scopes (Parallel branches, Map iterations) start from the outer
     /// values and their assignments never reach back out.
-    pub variables: Arc<Map<String, Value>>,
+    pub variables: Arc<Map>,
     /// The JSON size of `variables` together, kept as they change (AWS caps it at 10 MiB).
     pub variables_bytes: usize,
 }
 
 /// The variables of every frame that has none yet: shared, so starting an execution
 /// allocates no map (the first assignment copies it, as copy-on-write does).
-static NO_VARIABLES: LazyLock<Arc<Map<String, Value>>> = LazyLock::new(Arc::default);
+static NO_VARIABLES: LazyLock<Arc<Map>> = LazyLock::new(Arc::default);
 
 impl Default for Frame {
     fn default() -> Self {
@@ -51,7 +51,7 @@ pub(crate) struct StateCtx<'a> {
     pub language: QueryLanguage,
     /// The state machine's top-level language, which inner frames carry on.
     machine_language: QueryLanguage,
-    pub variables: Arc<Map<String, Value>>,
+    pub variables: Arc<Map>,
     pub variables_bytes: usize,
 }
 
@@ -129,7 +129,7 @@ impl<'a> StateCtx<'a> {
         let mut context = Map::new();
         if self.state.uses_execution_context {
             context.insert(
-                "Execution".into(),
+                "Execution",
                 self.run
                     .execution_context
                     .as_deref()
@@ -138,11 +138,11 @@ impl<'a> StateCtx<'a> {
             );
         }
         context.insert(
-            "State".into(),
+            "State",
             json!({"EnteredTime": format_time(self.entered_at.unwrap_or_else(|| self.run.now())), "Name": self.name, "RetryCount": extras.retry_count}),
         );
         context.insert(
-            "StateMachine".into(),
+            "StateMachine",
             self.run
                 .state_machine_context
                 .as_deref()
@@ -150,13 +150,10 @@ impl<'a> StateCtx<'a> {
                 .unwrap_or_default(),
         );
         if let Some(token) = extras.task_token {
-            context.insert("Task".into(), json!({"Token": token}));
+            context.insert("Task", json!({"Token": token}));
         }
         if let Some((index, value)) = extras.map_item {
-            context.insert(
-                "Map".into(),
-                json!({"Item": {"Index": index, "Value": value}}),
-            );
+            context.insert("Map", json!({"Item": {"Index": index, "Value": value}}));
         }
         Value::Object(context)
     }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use super::context::StateCtx;
 use super::states::Done;

@@ -19,7 +19,7 @@ mod variables;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use crate::history::{Event, EventObserver};
 use crate::model::StateMachine;
@@ -162,7 +162,7 @@ impl Outcome {
     /// DescribeExecution-shaped summary: `{"status":"SUCCEEDED","output":…}` or
     /// `{"status":"FAILED","error":…,"cause":…}`.
     pub fn describe(&self) -> Value {
-        serde_json::to_value(self.described()).unwrap_or_default()
+        sfn_json::to_value(self.described()).unwrap_or_default()
     }
 
     /// [`describe`](Self::describe) as JSON text, written from the outcome in place: printing

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use crate::error::{StatesError, names};
 use crate::model::{Catcher, JitterStrategy, Retrier};
@@ -90,10 +90,10 @@ pub(crate) fn catcher<'c>(
 pub(crate) fn error_output(error: &StatesError) -> Value {
     let mut out = Map::new();
     if !error.error.is_empty() {
-        out.insert("Error".into(), Value::String(error.error.clone()));
+        out.insert("Error", Value::String(error.error.clone()));
     }
     if !error.cause.is_empty() {
-        out.insert("Cause".into(), Value::String(error.cause.clone()));
+        out.insert("Cause", Value::String(error.cause.clone()));
     }
     Value::Object(out)
 }
@@ -101,10 +101,10 @@ pub(crate) fn error_output(error: &StatesError) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     fn retrier(v: Value) -> Retrier {
-        serde_json::from_value(v).unwrap_or_else(|e| panic!("bad retrier: {e}"))
+        sfn_json::from_value(v).unwrap_or_else(|e| panic!("bad retrier: {e}"))
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 
 use super::context::{Frame, StateCtx};
 use super::size::{exceeds, json_len};
@@ -247,16 +247,16 @@ fn context_values(run: &Run, machine: &StateMachine, input: &Value) -> (Value, V
         "{arn_prefix}:execution:{}:{name}",
         options.state_machine_name
     );
-    execution.insert("Id".into(), Value::String(id));
+    execution.insert("Id", Value::String(id));
     // A copy of the whole input, made only for a machine that can read `$$.Execution`.
     if machine.states.reads_execution_context() {
-        execution.insert("Input".into(), input.clone());
+        execution.insert("Input", input.clone());
     }
-    execution.insert("Name".into(), json!(name));
-    execution.insert("RoleArn".into(), json!(options.role_arn));
+    execution.insert("Name", json!(name));
+    execution.insert("RoleArn", json!(options.role_arn));
     let start = run.started_at().wall;
-    execution.insert("StartTime".into(), json!(format_time(start.into())));
-    execution.insert("RedriveCount".into(), json!(0));
+    execution.insert("StartTime", json!(format_time(start.into())));
+    execution.insert("RedriveCount", json!(0));
     let state_machine = json!({
         "Id": format!("{arn_prefix}:stateMachine:{}", options.state_machine_name),
         "Name": options.state_machine_name,
@@ -318,7 +318,7 @@ const EXECUTION_VARIABLES_LIMIT_BYTES: usize = 10 * 1024 * 1024;
 /// values that change, so the check costs what the assignment does.
 fn variables_after(
     frame: &Frame,
-    assigned: &Map<String, Value>,
+    assigned: &Map,
     name: &str,
     entered_id: u64,
 ) -> Result<usize, StatesError> {
@@ -447,12 +447,12 @@ fn state_loop<'a>(
                 let mut details = json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}});
                 // AWS lists the assigned variables (as JSON text) on the exit event.
                 if let (Some(assigned), Value::Object(map)) = (&assigned, &mut details) {
-                    let shown: serde_json::Map<String, Value> = assigned
+                    let shown: sfn_json::Map = assigned
                         .iter()
                         .map(|(k, v)| (k.clone(), Value::String(text(v))))
                         .collect();
-                    map.insert("assignedVariables".into(), Value::Object(shown));
-                    map.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+                    map.insert("assignedVariables", Value::Object(shown));
+                    map.insert("assignedVariablesDetails", json!({"truncated": false}));
                 }
                 Some(("stateExitedEventDetails", details))
             })?;

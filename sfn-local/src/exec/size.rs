@@ -1,6 +1,6 @@
 //! Payload size: the length of a value's compact JSON text, counted without building it.
 
-use serde_json::Value;
+use sfn_json::Value;
 
 /// AWS's limit on a state's input or output: 256 KiB of JSON text.
 pub const PAYLOAD_LIMIT_BYTES: usize = 256 * 1024;
@@ -46,7 +46,7 @@ fn count(value: &Value, limit: usize, total: &mut usize) {
 
 /// Length of a number's JSON text as the serialiser writes it, through a writer that keeps
 /// nothing.
-fn number_len(n: &serde_json::Number) -> usize {
+fn number_len(n: &sfn_json::Number) -> usize {
     // Integers (nearly every number in a payload) by their digits, without formatting.
     if let Some(u) = n.as_u64() {
         return digits(u);
@@ -91,7 +91,7 @@ fn string_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     #[test]
     fn counts_like_the_serialiser() {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::{Engine, ExecutionOptions, Limits, Outcome, Status};
 use crate::error::names;
@@ -19,7 +19,7 @@ async fn run(definition: Value, input: Value, limits: Limits) -> Outcome {
 }
 
 fn chain(length: usize) -> Value {
-    let mut states = serde_json::Map::new();
+    let mut states = sfn_json::Map::new();
     for i in 0..length {
         let state = if i + 1 < length {
             json!({"Type": "Pass", "Next": format!("S{}", i + 1)})

@@ -5,7 +5,7 @@
 //! input and result and the variables as they were when the state started; the new values
 //! are visible from the next state on.
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use super::context::StateCtx;
 use super::size::exceeds;
@@ -32,15 +32,15 @@ impl StateCtx<'_> {
     pub fn states(&self, parts: StatesParts<'_>, context: Value) -> Value {
         let mut states = Map::new();
         if let Some(input) = parts.input {
-            states.insert("input".into(), input.clone());
+            states.insert("input", input.clone());
         }
         if let Some(result) = parts.result {
-            states.insert("result".into(), result.clone());
+            states.insert("result", result.clone());
         }
         if let Some(error_output) = parts.error_output {
-            states.insert("errorOutput".into(), error_output.clone());
+            states.insert("errorOutput", error_output.clone());
         }
-        states.insert("context".into(), context);
+        states.insert("context", context);
         Value::Object(states)
     }
 
@@ -48,8 +48,8 @@ impl StateCtx<'_> {
     /// its input and reads it only through `$states`).
     pub fn states_with_input(&self, input: Value, context: Value) -> Value {
         let mut states = Map::new();
-        states.insert("input".into(), input);
-        states.insert("context".into(), context);
+        states.insert("input", input);
+        states.insert("context", context);
         Value::Object(states)
     }
 
@@ -103,7 +103,7 @@ impl StateCtx<'_> {
         input: &Value,
         context: &Value,
         states: Option<&Value>,
-    ) -> Result<Option<Map<String, Value>>, StatesError> {
+    ) -> Result<Option<Map>, StatesError> {
         let Some(assign) = assign else {
             return Ok(None);
         };

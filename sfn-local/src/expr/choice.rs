@@ -8,7 +8,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::path::{self, number_cmp};
 use super::{Scope, timestamp};

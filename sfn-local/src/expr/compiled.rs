@@ -4,7 +4,7 @@
 //! Compiled, the paths and calls are parsed, parts without `.$` fields are built values, and
 //! each object's keys are hashed once into a skeleton whose hashes every evaluation copies.
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use super::Scope;
 use super::intrinsic::{self, Call};
@@ -22,7 +22,7 @@ enum Node {
     Literal(Value),
     /// The template's keys (suffixes removed) in order, each value `null`, and their fields.
     Object {
-        skeleton: Map<String, Value>,
+        skeleton: Map,
         fields: Vec<Field>,
     },
     Array(Vec<Node>),
@@ -69,7 +69,7 @@ impl Node {
         }
         match template {
             Value::Object(map) => {
-                let skeleton: Map<String, Value> = map
+                let skeleton: Map = map
                     .keys()
                     .map(|key| {
                         (

@@ -8,7 +8,7 @@ mod syntax;
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 pub use functions::java_string;
 pub use syntax::{Arg, Call, Function, Piece, parse};

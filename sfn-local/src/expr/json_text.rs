@@ -3,7 +3,7 @@
 //! floating-point numbers as Java's `Double.toString` prints them (`100.0`, `1.0E20`,
 //! `1.5E-7`); integers as written.
 
-use serde_json::{Number, Value};
+use sfn_json::{Number, Value};
 
 /// Compact JSON text with Java number formatting.
 pub fn compact(value: &Value) -> String {
@@ -80,7 +80,7 @@ pub fn java_double(f: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use sfn_json::json;
 
     use super::*;
 

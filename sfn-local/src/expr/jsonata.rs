@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 use sfn_jsonata::{Bindings, Expression, FUNCTION_RESULT, JsonataError};
 
 use crate::error::{StatesError, names};
@@ -40,7 +40,7 @@ pub fn parse(source: &str) -> Result<Arc<Expression>, JsonataError> {
 /// What a JSONata expression sees: `$states` and the workflow variables.
 pub struct JsonataScope<'a> {
     pub states: &'a Value,
-    pub variables: &'a Map<String, Value>,
+    pub variables: &'a Map,
 }
 
 impl<'a> JsonataScope<'a> {
@@ -176,7 +176,7 @@ pub fn check(expr: &str) -> Result<Arc<Expression>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     fn run(value: Value, field: &str, states: Value, vars: Value) -> Result<Value, StatesError> {
         let Value::Object(variables) = vars else {

@@ -4,12 +4,11 @@
 //! Errors carry only the detail of what went wrong (`cause`); the executor adds AWS's prefix
 //! "An error occurred while executing the state 'X' (entered at the event id #N). ".
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 pub mod choice;
 pub mod compiled;
 pub mod intrinsic;
-pub mod json_parse;
 pub mod json_text;
 pub mod jsonata;
 mod parse_cache;
@@ -25,5 +24,5 @@ pub struct Scope<'a> {
     /// The context object (`$$`): Execution, State, StateMachine, Task, Map.Item.
     pub context: &'a Value,
     /// Workflow variables in scope (`$name`), assigned by `Assign`.
-    pub variables: &'a Map<String, Value>,
+    pub variables: &'a Map,
 }

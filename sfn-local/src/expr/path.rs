@@ -21,7 +21,7 @@ pub(crate) use syntax::scan_number;
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 pub use eval::{json_equal, number_cmp};
 pub use fast::lookup;
@@ -143,7 +143,7 @@ const SCANNED_MEMBERS: usize = 8;
 
 /// `map[name]`. A payload object is usually small, and comparing a few keys costs less than
 /// hashing the name (serde_json's map hashes with SipHash).
-pub(crate) fn member<'v>(map: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
+pub(crate) fn member<'v>(map: &'v Map, name: &str) -> Option<&'v Value> {
     if map.len() <= SCANNED_MEMBERS {
         map.iter()
             .find_map(|(key, value)| (key == name).then_some(value))
@@ -153,7 +153,7 @@ pub(crate) fn member<'v>(map: &'v Map<String, Value>, name: &str) -> Option<&'v 
 }
 
 /// [`member`], to change it.
-fn member_mut<'v>(map: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+fn member_mut<'v>(map: &'v mut Map, name: &str) -> Option<&'v mut Value> {
     if map.len() <= SCANNED_MEMBERS {
         map.iter_mut()
             .find_map(|(key, value)| (key == name).then_some(value))
@@ -292,7 +292,7 @@ fn place(target: &mut Value, segments: &[Segment], value: Value) -> bool {
             match member_mut(map, name) {
                 Some(child) => place(child, rest, value),
                 None => {
-                    let mut child = Value::Object(serde_json::Map::new());
+                    let mut child = Value::Object(sfn_json::Map::new());
                     if place(&mut child, rest, value) {
                         map.insert(name.clone(), child);
                         true

@@ -2,7 +2,7 @@
 //! a path (`$.x`), a context path (`$$.x`), a variable (`$name`) or an intrinsic call, and lose
 //! the suffix; everything else is copied, objects and arrays recursively.
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use super::path::{self, JsonPath, Root};
 use super::{Scope, intrinsic};
@@ -119,7 +119,7 @@ fn check_expression(key: &str, value: &Value) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Map, json};
+    use sfn_json::{Map, json};
 
     use super::*;
 

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 
 use crate::error::{StatesError, names};
 
@@ -49,10 +49,10 @@ impl Event {
     /// The event as GetExecutionHistory returns it.
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
-        out.insert("timestamp".into(), json!(self.timestamp));
-        out.insert("type".into(), json!(self.kind));
-        out.insert("id".into(), json!(self.id));
-        out.insert("previousEventId".into(), json!(self.previous_event_id));
+        out.insert("timestamp", json!(self.timestamp));
+        out.insert("type", json!(self.kind));
+        out.insert("id", json!(self.id));
+        out.insert("previousEventId", json!(self.previous_event_id));
         if let Some((key, details)) = &self.details {
             out.insert(key.clone(), details.clone());
         }

@@ -7,7 +7,7 @@
 //! `expr::choice::check`, which can see the path parser.
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 /// A top-level rule of `Choices`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -179,7 +179,7 @@ impl TryFrom<Value> for ChoiceRule {
     }
 }
 
-fn take_string(map: &mut Map<String, Value>, field: &str) -> Result<Option<String>, String> {
+fn take_string(map: &mut Map, field: &str) -> Result<Option<String>, String> {
     match map.remove(field) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -188,7 +188,7 @@ fn take_string(map: &mut Map<String, Value>, field: &str) -> Result<Option<Strin
 }
 
 /// Parse a rule (top-level fields already removed) or a nested rule.
-fn condition(mut map: Map<String, Value>) -> Result<Condition, String> {
+fn condition(mut map: Map) -> Result<Condition, String> {
     map.remove("Comment");
     for field in ["Next", "Assign", "Output"] {
         if map.contains_key(field) {
@@ -274,7 +274,7 @@ fn nested(value: Value) -> Result<Condition, String> {
     }
 }
 
-fn only(map: &Map<String, Value>, field: &str) -> Result<(), String> {
+fn only(map: &Map, field: &str) -> Result<(), String> {
     match map.keys().next() {
         Some(other) => Err(format!(
             "the field '{other}' cannot appear beside '{field}'"
@@ -302,7 +302,7 @@ fn check_literal(operator: Operator, field: &str, operand: &Value) -> Result<(),
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use sfn_json::json;
 
     use super::*;
 

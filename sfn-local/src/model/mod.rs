@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use serde_json::Value;
+use sfn_json::Value;
 
 pub use fields::allowed_fields;
 pub use parse::{ModelError, parse_definition, parse_value};

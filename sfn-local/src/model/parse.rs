@@ -22,7 +22,8 @@ pub fn parse_definition(text: &str) -> Result<StateMachine, ModelError> {
 }
 
 /// Parse an already-decoded definition.
-pub fn parse_value(value: Value) -> Result<StateMachine, ModelError> {
+pub fn parse_value(value: impl Into<Value>) -> Result<StateMachine, ModelError> {
+    let value = value.into();
     if !value.is_object() {
         return Err(ModelError::Definition(
             "the definition must be a JSON object".to_owned(),

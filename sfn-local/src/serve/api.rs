@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use super::Service;
 use super::error::ApiError;
@@ -53,7 +53,7 @@ fn operation(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 /// The request body: a JSON object (an empty body counts as `{}`).
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+fn parse_body(body: &[u8]) -> Result<Map, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }

@@ -1,7 +1,7 @@
 //! One execution's record: its progress, its live events, its end.
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use tokio::sync::watch;
 
@@ -128,10 +128,10 @@ impl Execution {
         let previous = last.map(|e| e.id).unwrap_or_default();
         let mut details = Map::new();
         if let Some(error) = &error {
-            details.insert("error".into(), json!(error));
+            details.insert("error", json!(error));
         }
         if let Some(cause) = &cause {
-            details.insert("cause".into(), json!(cause));
+            details.insert("cause", json!(cause));
         }
         let event = Event {
             id: previous + 1,

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::Utc;
 use futures::FutureExt;
-use serde_json::Value;
+use sfn_json::Value;
 use tokio::runtime::Handle;
 
 use crate::exec::{Engine, ExecutionOptions, Outcome};

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde::Serialize;
-use serde_json::Value;
+use sfn_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{FunctionError, InvokeError, LambdaInvoker, function_name};
@@ -221,7 +221,7 @@ pub fn timeout_error(seconds: u64) -> InvokeError {
     let request_id = uuid::Uuid::new_v4();
     let message =
         format!("RequestId: {request_id} Error: Task timed out after {seconds}.00 seconds");
-    let raw = serde_json::json!({"errorType": TIMEOUT_ERROR, "errorMessage": message}).to_string();
+    let raw = sfn_json::json!({"errorType": TIMEOUT_ERROR, "errorMessage": message}).to_string();
     InvokeError::Function(FunctionError {
         error_type: TIMEOUT_ERROR.to_owned(),
         error_message: message,
@@ -288,7 +288,7 @@ fn fault_for(config: &ChaosConfig, key: &[u8; 32], occurrence: u64) -> Fault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     #[test]
     fn draws_are_uniform_fractions() {

@@ -6,7 +6,7 @@
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::{FunctionError, InvokeError, LambdaInvoker, function_name};
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use serde::Deserialize;
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::{InvokeError, LambdaInvoker};
 
@@ -265,7 +265,7 @@ impl LambdaInvoker for MockedLambdas {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sfn_json::json;
 
     const FILE: &str = "MockConfigFile.json";
 

@@ -9,7 +9,7 @@ mod resource;
 mod tokens;
 
 use futures::future::BoxFuture;
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 pub use chaos::{ChaosConfig, ChaosInvoker, ChaosStats, Fault, SERVICE_ERRORS, TIMEOUT_ERROR};
 pub use http::HttpLambdas;
@@ -43,11 +43,8 @@ impl FunctionError {
             return raw.clone();
         }
         let mut payload = Map::new();
-        payload.insert(
-            "errorMessage".into(),
-            Value::String(self.error_message.clone()),
-        );
-        payload.insert("errorType".into(), Value::String(self.error_type.clone()));
+        payload.insert("errorMessage", Value::String(self.error_message.clone()));
+        payload.insert("errorType", Value::String(self.error_type.clone()));
         Value::Object(payload).to_string()
     }
 }

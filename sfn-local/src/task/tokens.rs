@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use serde_json::Value;
+use sfn_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 /// How a task token was completed.

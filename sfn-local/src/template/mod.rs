@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use serde_norway::Value as Yaml;
+use sfn_json::Value;
 
 /// The account and region the local ARNs are minted in.
 pub const LOCAL_REGION: &str = "us-east-1";
@@ -185,7 +185,7 @@ impl<'a> Template<'a> {
         base_dir: &Path,
     ) -> Result<Value, TemplateError> {
         if let Some(inline) = properties.get("Definition") {
-            return serde_json::to_value(inline).map_err(|e| TemplateError::Field {
+            return sfn_json::to_value(inline).map_err(|e| TemplateError::Field {
                 machine: machine.into(),
                 field: "Definition".into(),
                 message: e.to_string(),

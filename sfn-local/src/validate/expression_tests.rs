@@ -1,7 +1,7 @@
 //! Creation-time JSONata checks: each rule refused and accepted, with AWS's codes, messages
 //! and locations (see `docs/validation.md` for which wordings are AWS's recorded ones).
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::{SCHEMA_VALIDATION_FAILED, ValidationError, validate};
 use crate::model::parse_value;

@@ -4,7 +4,7 @@
 //! read `$states.errorOutput` only in a catcher's `Output` and `Assign`
 //! (`UNSUPPORTED_JSONATA_EXPRESSION`). Wordings are AWS's; see `docs/validation.md`.
 
-use serde_json::Value;
+use sfn_json::Value;
 use sfn_jsonata::ContextRead;
 
 use super::Report;

@@ -1,6 +1,6 @@
 //! Number-valued fields: their types and ranges.
 
-use serde_json::Value;
+use sfn_json::Value;
 
 /// An integer ≥ 1 (TimeoutSeconds, HeartbeatSeconds, IntervalSeconds, MaxDelaySeconds).
 pub(crate) fn positive_integer(value: &Value) -> Result<u64, String> {

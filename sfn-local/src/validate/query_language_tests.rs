@@ -2,7 +2,7 @@
 //! AWS's answer to `validate-state-machine-definition` as recorded in floci-io/floci#2968 and
 //! the tests of #2972.
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::{SCHEMA_VALIDATION_FAILED, validate};
 use crate::model::parse_value;

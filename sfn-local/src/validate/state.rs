@@ -1,6 +1,6 @@
 //! Checks of one state's fields.
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::numbers::{non_negative_integer, number_in, positive_integer};
 use super::{Report, check_machine, query_language};

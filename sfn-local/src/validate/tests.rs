@@ -1,4 +1,4 @@
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::validate;
 use crate::model::parse_value;

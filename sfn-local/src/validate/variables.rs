@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::Report;
 use super::expressions::{self, Site};
@@ -43,7 +43,7 @@ fn check_scope(
         for (field, assign) in assignments(state) {
             check_assign(name, &field, assign, state_language, outer, report);
             if let Value::Object(values) = assign {
-                own.extend(values.keys().cloned());
+                own.extend(values.keys().map(|k| k.to_string()));
             }
         }
         if state_language == QueryLanguage::JSONata {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use sfn_json::Value;
 
 /// Writes `content` as `name` in a folder of its own per test binary and `scope`.
 pub fn temp_file(scope: &str, name: &str, content: &Value) -> PathBuf {

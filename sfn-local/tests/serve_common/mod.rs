@@ -9,7 +9,7 @@ use aws_sdk_sfn::Client;
 use aws_sdk_sfn::config::Credentials;
 use aws_sdk_sfn::error::ProvideErrorMetadata;
 use aws_sdk_sfn::types::ExecutionStatus;
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 use sfn_local::Engine;
 use sfn_local::serve::{Background, Service, spawn_server};
 use sfn_local::task::InProcessLambdas;

@@ -1,6 +1,6 @@
 //! The checker on hand-made tables: consistent ones pass, each kind of damage is named.
 
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::*;
 

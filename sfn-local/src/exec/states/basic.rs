@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::{Done, Goto, Step};
 use crate::error::{StatesError, names};

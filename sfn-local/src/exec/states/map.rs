@@ -7,7 +7,7 @@ use std::task::Poll;
 
 use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt};
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::Done;
 use super::map_config::{Resolve, Tolerance, batches, max_concurrency, tolerance};
@@ -409,7 +409,7 @@ pub(super) async fn map(
                     Some(states) => {
                         let mut states = states.lock().unwrap_or_else(PoisonError::into_inner);
                         if let Value::Object(parts) = &mut *states {
-                            parts.insert("context".into(), context);
+                            parts.insert("context", context);
                         }
                         ctx.jsonata(tmpl, "ItemSelector", &states)?
                     }
@@ -551,7 +551,7 @@ mod tests {
     use std::cell::RefCell;
 
     use futures::StreamExt;
-    use serde_json::json;
+    use sfn_json::json;
 
     use super::{bounded, reads_context_only};
 

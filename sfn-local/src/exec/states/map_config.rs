@@ -1,7 +1,7 @@
 //! The Map state's numeric settings: MaxConcurrency(Path), ToleratedFailureCount/Percentage
 //! (Path) and ItemBatcher, with AWS's messages for bad values.
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use crate::error::StatesError;
 use crate::exec::context::StateCtx;
@@ -205,9 +205,9 @@ pub(super) fn batches(
     let wrap = |group: Vec<Value>| {
         let mut batch = Map::new();
         if let Some(Value::Object(extra)) = &batch_input {
-            batch.insert("BatchInput".into(), Value::Object(extra.clone()));
+            batch.insert("BatchInput", Value::Object(extra.clone()));
         }
-        batch.insert("Items".into(), Value::Array(group));
+        batch.insert("Items", Value::Array(group));
         Value::Object(batch)
     };
     let mut out = Vec::new();

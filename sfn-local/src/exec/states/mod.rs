@@ -9,7 +9,7 @@ mod wait;
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use super::context::{Extras, StateCtx};
 use super::retry::{RetryState, catcher, error_output};
@@ -37,13 +37,13 @@ impl<'a> Goto<'a> {
 pub(crate) struct Step<'a> {
     pub output: Value,
     pub next: Option<Goto<'a>>,
-    pub assigned: Option<Map<String, Value>>,
+    pub assigned: Option<Map>,
 }
 
 /// What a state's work produced: its output and its variable assignments.
 pub(crate) struct Done {
     pub output: Value,
-    pub assigned: Option<Map<String, Value>>,
+    pub assigned: Option<Map>,
 }
 
 impl<'a> Step<'a> {

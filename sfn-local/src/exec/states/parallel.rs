@@ -1,7 +1,7 @@
 //! Parallel: every branch on the same input, concurrently; the output is the array of branch
 //! outputs in branch order. The first branch to fail fails the state and cancels the others.
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::Done;
 use crate::error::StatesError;

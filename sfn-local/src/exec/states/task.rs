@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::Done;
@@ -39,10 +39,10 @@ impl Events {
         };
         let mut details = Map::new();
         if self.prefix == "Task" {
-            details.insert("resourceType".into(), json!(self.resource_type));
-            details.insert("resource".into(), json!(self.resource));
+            details.insert("resourceType", json!(self.resource_type));
+            details.insert("resource", json!(self.resource));
         } else if kind == "Scheduled" {
-            details.insert("resource".into(), json!(self.resource));
+            details.insert("resource", json!(self.resource));
         }
         if let Value::Object(extra) = extra {
             details.extend(extra);

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::Done;
 use super::basic::{input_states, jsonata_done};

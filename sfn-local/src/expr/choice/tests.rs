@@ -1,11 +1,11 @@
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 
 use super::*;
 
 fn matches(rule: Value, input: Value) -> Result<bool, StatesError> {
     let mut rule = rule;
     if let Some(map) = rule.as_object_mut() {
-        map.insert("Next".into(), json!("X"));
+        map.insert("Next", json!("X"));
     }
     let rule = ChoiceRule::try_from(rule).map_err(StatesError::runtime)?;
     let context = json!({});

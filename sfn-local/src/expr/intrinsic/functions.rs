@@ -12,7 +12,7 @@ use base64::alphabet;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use md5::Md5;
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
@@ -144,9 +144,7 @@ pub fn call(
             if deep != Value::Bool(false) {
                 return Err(bad());
             }
-            for (k, v) in right {
-                left.insert(k, v);
-            }
+            left.extend(right);
             Ok(Value::Object(left))
         }
         Function::MathRandom => {
@@ -330,7 +328,7 @@ pub fn java_string(value: &Value) -> String {
     }
 }
 
-fn object_string(map: &Map<String, Value>) -> String {
+fn object_string(map: &Map) -> String {
     let parts: Vec<String> = map
         .iter()
         .map(|(k, v)| format!("{k}={}", java_string(v)))

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use crate::expr::path::{self, JsonPath};
 

@@ -1,10 +1,10 @@
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 
 use super::*;
 
 fn eval_with(expression: &str, input: Value) -> Result<Value, StatesError> {
     let context = json!({"Execution": {"Input": input.clone()}});
-    let vars: Map<String, Value> = [("n".to_string(), json!(5))].into_iter().collect();
+    let vars: Map = [("n".to_string(), json!(5))].into_iter().collect();
     let scope = Scope {
         input: &input,
         context: &context,

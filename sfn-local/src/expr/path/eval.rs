@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Number, Value};
+use sfn_json::{Map, Number, Value};
 
 use super::syntax::{CompareOp, Filter, Function, Operand, Segment, Selector};
 use crate::expr::json_text;
@@ -64,7 +64,7 @@ fn apply_to<'n>(selector: &Selector, node: &'n Value, root: &Value, out: &mut Ve
         }
         Selector::Names(names) => {
             if let Some(m) = node.as_object() {
-                let picked: Map<String, Value> = names
+                let picked: Map = names
                     .iter()
                     .filter_map(|n| m.get(n).map(|v| (n.clone(), v.clone())))
                     .collect();

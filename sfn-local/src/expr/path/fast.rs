@@ -2,7 +2,7 @@
 //! `$var.x` — evaluated straight from the text without building a syntax tree. Anything else
 //! (wildcards, filters, quotes, functions, odd characters) goes to the full parser.
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use crate::expr::Scope;
 

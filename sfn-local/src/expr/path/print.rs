@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::syntax::{CompareOp, Filter, Function, JsonPath, Operand, Root, Segment, Selector};
 

@@ -1,6 +1,6 @@
 //! The JSONPath syntax tree and its parser (Jayway dialect, as Step Functions runs it).
 
-use serde_json::Value;
+use sfn_json::Value;
 
 /// Deepest nesting of filters/parentheses the parser accepts: keeps recursion bounded.
 const MAX_DEPTH: usize = 32;
@@ -581,7 +581,7 @@ impl Parser {
 
 /// A JSON number literal at `*pos` (optional `-`, digits, `.`, exponent), as paths' filter
 /// literals and intrinsic arguments write them; `*pos` ends just past it.
-pub(crate) fn scan_number(chars: &[char], pos: &mut usize) -> Result<serde_json::Number, String> {
+pub(crate) fn scan_number(chars: &[char], pos: &mut usize) -> Result<sfn_json::Number, String> {
     let start = *pos;
     if chars.get(*pos) == Some(&'-') {
         *pos += 1;
@@ -593,6 +593,5 @@ pub(crate) fn scan_number(chars: &[char], pos: &mut usize) -> Result<serde_json:
         *pos += 1;
     }
     let text: String = chars[start..*pos].iter().collect();
-    serde_json::from_str::<serde_json::Number>(&text)
-        .map_err(|_| format!("invalid number '{text}'"))
+    serde_json::from_str::<sfn_json::Number>(&text).map_err(|_| format!("invalid number '{text}'"))
 }

@@ -1,11 +1,11 @@
-use serde_json::{Map, Value, json};
+use sfn_json::{Map, Value, json};
 
 use super::*;
 
 /// `f` over a scope with `input`, a small context object and one variable, `$v`.
 fn in_scope<T>(input: &Value, f: impl FnOnce(&Scope) -> T) -> T {
     let context = json!({"Execution": {"Id": "arn:x", "Input": {"k": 1}}});
-    let vars: Map<String, Value> = [("v".to_string(), json!({"a": [1, 2]}))]
+    let vars: Map = [("v".to_string(), json!({"a": [1, 2]}))]
         .into_iter()
         .collect();
     let scope = Scope {
@@ -207,7 +207,7 @@ fn multi_name_selector_merges_into_an_object() {
 fn shortcut_agrees_with_the_parser() {
     let input = json!({"a": {"b": [10, {"c": null}]}, "x y": 1, "a*b": 2, "k)": 3});
     let context = json!({"Execution": {"Id": "e"}});
-    let vars: Map<String, Value> = [("v".to_string(), json!([5]))].into_iter().collect();
+    let vars: Map = [("v".to_string(), json!([5]))].into_iter().collect();
     let scope = Scope {
         input: &input,
         context: &context,
@@ -288,7 +288,7 @@ fn parsed_definite_paths_give_the_node_or_nothing() {
 #[test]
 fn members_are_found_in_small_and_large_objects_alike() {
     for size in [1, super::SCANNED_MEMBERS, super::SCANNED_MEMBERS + 1, 40] {
-        let object: Map<String, Value> = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+        let object: Map = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
         let last = format!("k{}", size - 1);
         assert_eq!(super::member(&object, &last), Some(&json!(size - 1)));
         assert_eq!(super::member(&object, "k0"), Some(&json!(0)));
@@ -300,13 +300,13 @@ fn members_are_found_in_small_and_large_objects_alike() {
 #[test]
 fn a_result_path_replaces_a_key_in_place_and_appends_a_new_one() {
     for size in [2, super::SCANNED_MEMBERS + 4] {
-        let input: Map<String, Value> = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+        let input: Map = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
         let replaced = apply_result_path(Value::Object(input.clone()), "$.k1", json!("r")).unwrap();
         let keys: Vec<&str> = replaced
             .as_object()
             .unwrap()
             .keys()
-            .map(String::as_str)
+            .map(|k| k.as_str())
             .collect();
         assert_eq!(keys.len(), size);
         assert_eq!(keys[1], "k1");
@@ -316,7 +316,7 @@ fn a_result_path_replaces_a_key_in_place_and_appends_a_new_one() {
             .as_object()
             .unwrap()
             .keys()
-            .map(String::as_str)
+            .map(|k| k.as_str())
             .collect();
         assert_eq!(keys.last(), Some(&"new"));
         assert_eq!(keys.len(), size + 1);

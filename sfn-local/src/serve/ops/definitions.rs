@@ -1,7 +1,7 @@
 //! ValidateStateMachineDefinition and DescribeStateMachineForExecution.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::{Reply, object, required};
 use crate::model::parse_definition;

@@ -1,7 +1,7 @@
 //! StartExecution, DescribeExecution, ListExecutions, StopExecution.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::{Reply, object, paginate, required};
 use crate::serve::Service;
@@ -20,7 +20,7 @@ pub fn start(service: &Service, request: StartRequest) -> Reply {
     let arn = required(request.state_machine_arn, "stateMachineArn")?;
     let text = request.input.unwrap_or_else(|| "{}".to_owned());
     // Parsed as the CLI parses its input: containers at their exact size.
-    let input: Value = crate::expr::json_parse::parse(&text).map_err(|e| {
+    let input: Value = sfn_json::from_str(&text).map_err(|e| {
         ApiError::InvalidExecutionInput(format!("Invalid State Machine Execution Input: '{e}'"))
     })?;
     let execution = service.start(&arn, request.name, input, text)?;
@@ -90,7 +90,7 @@ fn list_item(execution: &Execution) -> (String, Value) {
         "startDate": execution.start_date,
     });
     if let (Some(stop), Some(map)) = (progress.stop_date, item.as_object_mut()) {
-        map.insert("stopDate".into(), json!(stop));
+        map.insert("stopDate", json!(stop));
     }
     (status.to_owned(), item)
 }

@@ -1,7 +1,7 @@
 //! GetExecutionHistory.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use sfn_json::{Value, json};
 
 use super::{Reply, object, paginate, required};
 use crate::history::Event;
@@ -23,7 +23,7 @@ pub struct HistoryRequest {
 fn wire_event(event: &Event, include_data: bool) -> Value {
     let mut value = event.to_json();
     if let Some(map) = value.as_object_mut() {
-        map.insert("timestamp".into(), json!(event_epoch(event)));
+        map.insert("timestamp", json!(event_epoch(event)));
         if !include_data
             && let Some((key, _)) = &event.details
             && let Some(Value::Object(details)) = map.get_mut(key)

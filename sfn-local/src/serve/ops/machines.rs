@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use serde_json::json;
+use sfn_json::json;
 
 use super::{Reply, object, paginate, required};
 use crate::model::parse_definition;

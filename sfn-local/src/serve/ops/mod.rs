@@ -7,15 +7,15 @@ mod machines;
 mod tasks;
 
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use sfn_json::{Map, Value};
 
 use super::Service;
 use super::error::ApiError;
 
-pub type Reply = Result<Map<String, Value>, ApiError>;
+pub type Reply = Result<Map, ApiError>;
 
 /// Run the operation `op` on a request body.
-pub fn dispatch(service: &Service, op: &str, body: Map<String, Value>) -> Reply {
+pub fn dispatch(service: &Service, op: &str, body: Map) -> Reply {
     match op {
         "CreateStateMachine" => machines::create(service, read(body)?),
         "DescribeStateMachine" => machines::describe(service, read(body)?),
@@ -41,8 +41,8 @@ pub fn dispatch(service: &Service, op: &str, body: Map<String, Value>) -> Reply 
 
 /// A request shape from its JSON body; a member of the wrong JSON type is a
 /// SerializationException naming it.
-fn read<T: DeserializeOwned>(body: Map<String, Value>) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(Value::Object(body))
+fn read<T: DeserializeOwned>(body: Map) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(serde_json::Value::from(Value::Object(body)))
         .map_err(|e| ApiError::Serialization(format!("member '{}': {}", e.path(), e.inner())))
 }
 
@@ -52,7 +52,7 @@ fn required<T>(value: Option<T>, member: &str) -> Result<T, ApiError> {
 }
 
 /// A reply object from `(key, value)` pairs, leaving out `None`s.
-fn object<const N: usize>(fields: [(&str, Option<Value>); N]) -> Map<String, Value> {
+fn object<const N: usize>(fields: [(&str, Option<Value>); N]) -> Map {
     fields
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
@@ -121,7 +121,7 @@ mod tests {
         struct R {
             name: Option<String>,
         }
-        let body = serde_json::json!({"name": 5});
+        let body = sfn_json::json!({"name": 5});
         let Value::Object(body) = body else {
             return;
         };

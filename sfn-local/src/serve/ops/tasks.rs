@@ -2,7 +2,7 @@
 //! complete tasks of any execution on the same engine, served or not.
 
 use serde::Deserialize;
-use serde_json::Value;
+use sfn_json::Value;
 
 use super::{Reply, object, required};
 use crate::serve::Service;
