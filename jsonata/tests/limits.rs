@@ -167,3 +167,34 @@ fn pictures_longer_than_rusts_format_width_do_not_panic() {
         Some(json!("1.500"))
     );
 }
+
+#[test]
+fn a_huge_roman_numeral_is_refused_not_written() {
+    // -7.9e164 came from the property test: it would be 1.8e16 "M"s.
+    for value in ["-7.915527285307393e164", "1e300", "10000001"] {
+        assert_eq!(
+            error_code(format!("$formatInteger({value}, 'I')")).as_deref(),
+            Some("U1002"),
+            "{value}"
+        );
+        assert_eq!(
+            error_code(format!("$formatInteger({value}, 'i;o')")).as_deref(),
+            Some("U1002"),
+            "{value}"
+        );
+    }
+    let ok = on_small_stack(|| {
+        Expression::parse("$formatInteger(10000000, 'I')")
+            .unwrap()
+            .evaluate(None, &Bindings::new())
+            .unwrap()
+    });
+    assert_eq!(ok.and_then(|v| v.as_str().map(str::len)), Some(10_000));
+    let small = on_small_stack(|| {
+        Expression::parse("$formatInteger(1994, 'I')")
+            .unwrap()
+            .evaluate(None, &Bindings::new())
+            .unwrap()
+    });
+    assert_eq!(small, Some(json!("MCMXCIV")));
+}

@@ -332,7 +332,18 @@ fn digit_zero(c: char) -> Option<u32> {
 }
 
 /// `$formatInteger` body, also used for date/time components.
+/// The largest number written as a Roman numeral: one "M" per thousand, so 10 million takes 10 KB
+/// (a huge number would take all memory; JSONata-js has no limit and runs out of it).
+const ROMAN_LIMIT: f64 = 1e7;
+
 pub fn format_integer_picture(value: f64, picture: &str) -> Result<String> {
+    let pattern = picture.rsplit_once(';').map_or(picture, |(p, _)| p);
+    if matches!(pattern, "I" | "i") && value.abs().trunc() > ROMAN_LIMIT {
+        return Err(JsonataError::new(
+            "U1002",
+            "The number is too large to write as a Roman numeral",
+        ));
+    }
     let zeros: Vec<u32> = picture.chars().filter_map(digit_zero).collect();
     let zero = zeros.first().copied().unwrap_or(0x30);
     if zeros.iter().any(|z| *z != zero) {
