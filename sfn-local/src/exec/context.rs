@@ -3,7 +3,7 @@
 use std::sync::{Arc, LazyLock};
 
 use chrono::{DateTime, Utc};
-use sfn_json::{Map, Value, json};
+use sfn_json::{Map, Value};
 
 use super::run::{Run, format_time};
 use crate::error::StatesError;
@@ -137,9 +137,16 @@ impl<'a> StateCtx<'a> {
                     .unwrap_or_default(),
             );
         }
+        // Built directly, not with `json!` (which goes through serde_json): this runs for every
+        // visit that reads `$$`, every iteration of a Map whose ItemSelector reads it.
+        let entered = format_time(self.entered_at.unwrap_or_else(|| self.run.now()));
         context.insert(
             "State",
-            json!({"EnteredTime": format_time(self.entered_at.unwrap_or_else(|| self.run.now())), "Name": self.name, "RetryCount": extras.retry_count}),
+            object([
+                ("EnteredTime", Value::String(entered)),
+                ("Name", Value::from(self.name)),
+                ("RetryCount", Value::from(extras.retry_count)),
+            ]),
         );
         context.insert(
             "StateMachine",
@@ -150,10 +157,11 @@ impl<'a> StateCtx<'a> {
                 .unwrap_or_default(),
         );
         if let Some(token) = extras.task_token {
-            context.insert("Task", json!({"Token": token}));
+            context.insert("Task", object([("Token", Value::from(token))]));
         }
         if let Some((index, value)) = extras.map_item {
-            context.insert("Map", json!({"Item": {"Index": index, "Value": value}}));
+            let item = object([("Index", Value::from(index)), ("Value", value.clone())]);
+            context.insert("Map", object([("Item", item)]));
         }
         Value::Object(context)
     }
@@ -168,4 +176,13 @@ impl<'a> StateCtx<'a> {
             ),
         )
     }
+}
+
+/// An object of distinct keys, in order.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut map = Map::with_capacity(N);
+    for (key, value) in entries {
+        map.push_unique(key.into(), value);
+    }
+    Value::Object(map)
 }
