@@ -157,33 +157,19 @@ impl Value {
 
     /// The value a JSON Pointer (RFC 6901: `/a/0/b`, `~1` for `/`, `~0` for `~`) names.
     pub fn pointer(&self, pointer: &str) -> Option<&Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        let tokens = pointer.strip_prefix('/')?;
-        tokens
-            .split('/')
-            .map(unescape_token)
-            .try_fold(self, |value, token| match value {
-                Value::Object(map) => map.get(&token),
-                Value::Array(items) => array_index(&token).and_then(|at| items.get(at)),
-                _ => None,
-            })
+        pointer_tokens(pointer)?.try_fold(self, |value, token| match value {
+            Value::Object(map) => map.get(&token),
+            Value::Array(items) => array_index(&token).and_then(|at| items.get(at)),
+            _ => None,
+        })
     }
 
     pub fn pointer_mut(&mut self, pointer: &str) -> Option<&mut Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        let tokens = pointer.strip_prefix('/')?;
-        tokens
-            .split('/')
-            .map(unescape_token)
-            .try_fold(self, |value, token| match value {
-                Value::Object(map) => map.get_mut(&token),
-                Value::Array(items) => array_index(&token).and_then(move |at| items.get_mut(at)),
-                _ => None,
-            })
+        pointer_tokens(pointer)?.try_fold(self, |value, token| match value {
+            Value::Object(map) => map.get_mut(&token),
+            Value::Array(items) => array_index(&token).and_then(move |at| items.get_mut(at)),
+            _ => None,
+        })
     }
 
     /// Takes the value out, leaving `Null`.
@@ -192,8 +178,18 @@ impl Value {
     }
 }
 
-fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
+/// A pointer's reference tokens, unescaped: none for `""`, and `None` if it does not start with `/`.
+fn pointer_tokens(pointer: &str) -> Option<impl Iterator<Item = String> + '_> {
+    let tokens = match pointer {
+        "" => None,
+        _ => Some(pointer.strip_prefix('/')?.split('/')),
+    };
+    Some(
+        tokens
+            .into_iter()
+            .flatten()
+            .map(|token| token.replace("~1", "/").replace("~0", "~")),
+    )
 }
 
 /// An array position as a pointer spells it: digits, no sign, no leading zero.

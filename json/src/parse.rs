@@ -18,16 +18,17 @@ pub const INTERNED_KEYS: usize = 4096;
 
 /// Parses `text` as one JSON value (trailing characters other than whitespace are an error).
 pub fn from_str(text: &str) -> Result<Value> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let keys = Interner::default();
-    let value = Build { keys: Some(&keys) }.deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(value)
+    whole(serde_json::Deserializer::from_str(text))
 }
 
 /// As [`from_str`], from bytes.
 pub fn from_slice(bytes: &[u8]) -> Result<Value> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    whole(serde_json::Deserializer::from_slice(bytes))
+}
+
+fn whole<'de, R: serde_json::de::Read<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+) -> Result<Value> {
     let keys = Interner::default();
     let value = Build { keys: Some(&keys) }.deserialize(&mut deserializer)?;
     deserializer.end()?;
