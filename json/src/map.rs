@@ -154,11 +154,6 @@ impl Map {
     ) -> impl ExactSizeIterator<Item = &mut Value> + DoubleEndedIterator {
         self.entries.iter_mut().map(|(_, v)| v)
     }
-
-    /// The entries in order, as a slice (for callers that index or scan them).
-    pub fn entries(&self) -> &[(Key, Value)] {
-        &self.entries
-    }
 }
 
 fn has_duplicate_keys(entries: &[(Key, Value)]) -> bool {

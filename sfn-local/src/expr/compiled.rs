@@ -1,8 +1,8 @@
 //! Payload templates compiled once per state: a Map runs its ItemSelector or its iterations'
 //! Parameters once per item, and [`template::evaluate`] would strip every `.$` suffix, parse
-//! (or look up) every path and intrinsic call and hash every key into a fresh object each time.
-//! Compiled, the paths and calls are parsed, parts without `.$` fields are built values, and
-//! each object's keys are hashed once into a skeleton whose hashes every evaluation copies.
+//! (or look up) every path and intrinsic call and make every key afresh each time. Compiled, the
+//! paths and calls are parsed, parts without `.$` fields are built values, and each object's
+//! keys are made once into a skeleton that every evaluation clones (sharing the key strings).
 
 use sfn_json::{Map, Value};
 
@@ -96,10 +96,7 @@ impl Node {
         match self {
             Self::Literal(value) => Ok(value.clone()),
             Self::Object { skeleton, fields } => {
-                // Copied into an object made at the exact size: a plain clone would size its
-                // entries to the hash table's capacity (a 100,000-item Map: 12 MB more).
-                let mut out = Map::with_capacity(skeleton.len());
-                out.clone_from(skeleton);
+                let mut out = skeleton.clone();
                 for (slot, field) in out.values_mut().zip(fields) {
                     *slot = field.evaluate(scope)?;
                 }

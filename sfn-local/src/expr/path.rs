@@ -21,7 +21,7 @@ pub(crate) use syntax::scan_number;
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use sfn_json::{Map, Value};
+use sfn_json::Value;
 
 pub use eval::{json_equal, number_cmp};
 pub use fast::lookup;
@@ -107,7 +107,7 @@ fn walk<'v>(root: &'v Value, segments: &[Segment]) -> Option<&'v Value> {
     let mut node = root;
     for segment in segments {
         node = match segment {
-            Segment::Child(Selector::Name(name)) => member(node.as_object()?, name)?,
+            Segment::Child(Selector::Name(name)) => node.as_object()?.get(name)?,
             Segment::Child(Selector::Index(at)) => {
                 node.as_array()?.get(usize::try_from(*at).ok()?)?
             }
@@ -136,30 +136,6 @@ pub fn lookup_input_mut<'v>(path: &str, input: &'v mut Value) -> Option<&'v mut 
         };
     }
     Some(node)
-}
-
-/// Most objects a path meets that [`member`] scans rather than hashes.
-const SCANNED_MEMBERS: usize = 8;
-
-/// `map[name]`. A payload object is usually small, and comparing a few keys costs less than
-/// hashing the name (serde_json's map hashes with SipHash).
-pub(crate) fn member<'v>(map: &'v Map, name: &str) -> Option<&'v Value> {
-    if map.len() <= SCANNED_MEMBERS {
-        map.iter()
-            .find_map(|(key, value)| (key == name).then_some(value))
-    } else {
-        map.get(name)
-    }
-}
-
-/// [`member`], to change it.
-fn member_mut<'v>(map: &'v mut Map, name: &str) -> Option<&'v mut Value> {
-    if map.len() <= SCANNED_MEMBERS {
-        map.iter_mut()
-            .find_map(|(key, value)| (key == name).then_some(value))
-    } else {
-        map.get_mut(name)
-    }
 }
 
 thread_local! {
@@ -281,7 +257,7 @@ fn place(target: &mut Value, segments: &[Segment], value: Value) -> bool {
             };
             if rest.is_empty() {
                 // A key already there keeps its place; only a new one costs a copy of the name.
-                match member_mut(map, name) {
+                match map.get_mut(name) {
                     Some(slot) => *slot = value,
                     None => {
                         map.insert(name.clone(), value);
@@ -289,7 +265,7 @@ fn place(target: &mut Value, segments: &[Segment], value: Value) -> bool {
                 }
                 return true;
             }
-            match member_mut(map, name) {
+            match map.get_mut(name) {
                 Some(child) => place(child, rest, value),
                 None => {
                     let mut child = Value::Object(sfn_json::Map::new());

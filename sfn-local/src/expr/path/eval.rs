@@ -58,7 +58,7 @@ fn push_ref<'n>(out: &mut Vec<Selected<'n>>, v: &'n Value) {
 fn apply_to<'n>(selector: &Selector, node: &'n Value, root: &Value, out: &mut Vec<Selected<'n>>) {
     match selector {
         Selector::Name(name) => {
-            if let Some(v) = node.as_object().and_then(|m| super::member(m, name)) {
+            if let Some(v) = node.as_object().and_then(|m| m.get(name)) {
                 push_ref(out, v);
             }
         }

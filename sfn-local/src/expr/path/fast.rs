@@ -43,9 +43,7 @@ pub fn lookup<'v>(path: &str, scope: &Scope<'v>) -> Option<Option<&'v Value>> {
                 {
                     return None;
                 }
-                node = node
-                    .and_then(|n| n.as_object())
-                    .and_then(|m| super::member(m, name));
+                node = node.and_then(|n| n.as_object()).and_then(|m| m.get(name));
                 pos = start + len;
             }
             b'[' => {
